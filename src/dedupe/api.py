@@ -1,0 +1,229 @@
+"""The library's entry points: :func:`scan` for files, :func:`find_duplicates`
+for texts in memory. Both return a :class:`dedupe.report.Report`.
+
+Example::
+
+    >>> import dedupe
+    >>> report = dedupe.find_duplicates({
+    ...     "wire": "Ten children were killed in an airstrike near a clinic, aid workers said.",
+    ...     "local": "Ten children were killed in an air strike near a clinic, "
+    ...     "aid workers said on Friday.",
+    ... })
+    >>> [(m.kind, m.a.path, m.b.path) for m in report.matches]
+    [('near', 'wire', 'local')]
+"""
+
+from __future__ import annotations
+
+import dataclasses
+import hashlib
+import os
+from collections import OrderedDict
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from multiprocessing import get_context
+from typing import Any
+
+from dedupe import pipeline, sources
+from dedupe.report import Document, Report, Skipped
+from dedupe.settings import Settings
+
+# Below this much text, starting worker processes costs more than it saves.
+_PARALLEL_MIN_BYTES = 4 << 20
+# Documents per task sent to a worker: large enough to amortise pickling.
+_TASK_BYTES = 1 << 20
+_TEXT_CACHE_DOCUMENTS = 64
+
+ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
+
+
+class InputChangedError(RuntimeError):
+    """A file changed between reading it and reporting on it."""
+
+
+def scan(
+    paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
+    *,
+    glob: Sequence[str] | None = None,
+    follow_links: bool = False,
+    max_file_size: int = 1 << 30,
+    jobs: int | None = None,
+    progress: ProgressCallback | None = None,
+    **settings: Any,
+) -> Report:
+    """Find copies in the files under ``paths``.
+
+    ``glob``: file name patterns to take inside folders (default ``*.txt``
+    and ``*.md``); ``follow_links``: follow symbolic links; ``max_file_size``:
+    skip larger files (bytes); ``jobs``: worker processes (default: all
+    cores; the report does not depend on it). Other keyword arguments are
+    :class:`dedupe.settings.Settings` fields, e.g. ``min_words=5``.
+
+    Raises :class:`dedupe.sources.InputError` for a path that does not exist.
+    """
+    config = Settings.from_kwargs(**settings)
+    if isinstance(paths, (str, os.PathLike)):
+        paths = [paths]
+    patterns = tuple(glob) if glob else sources.DEFAULT_GLOBS
+    found: list[sources.SourceFile] = []
+    skipped: list[Skipped] = []
+    for item in sources.discover(
+        paths, globs=patterns, follow_links=follow_links, max_file_size=max_file_size
+    ):
+        if isinstance(item, sources.Skip):
+            skipped.append(Skipped(item.path, item.reason))
+        else:
+            found.append(item)
+
+    corpus = pipeline.Corpus(config)
+    corpus.skipped.extend(skipped)
+    digests: list[bytes] = []
+    sizes = [f.size for f in found]
+    done = 0
+    for source, result in zip(
+        found, _map_sketches(found, config, max_file_size, jobs), strict=True
+    ):
+        done += source.size
+        if progress is not None:
+            progress(done, sum(sizes))
+        if isinstance(result, Skipped):
+            corpus.skipped.append(result)
+            continue
+        document, sketch, digest = result
+        corpus.add(document, sketch)
+        digests.append(digest)
+    corpus.skipped.sort(key=lambda s: s.path)
+
+    frozen = corpus.freeze()
+    loader = _FileTexts(frozen.documents, digests, max_file_size)
+    return _finish(frozen, loader)
+
+
+def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -> Report:
+    """Find copies among texts in memory.
+
+    ``texts``: a mapping of id -> text (ids become the report's paths) or an
+    iterable of texts (ids are their positions, ``"0"``, ``"1"``, ...).
+    Keyword arguments are :class:`dedupe.settings.Settings` fields.
+    """
+    config = Settings.from_kwargs(**settings)
+    items = (
+        [(str(key), value) for key, value in texts.items()]
+        if isinstance(texts, Mapping)
+        else [(str(i), value) for i, value in enumerate(texts)]
+    )
+    corpus = pipeline.Corpus(config)
+    for name, text in items:
+        if not isinstance(text, str):
+            raise TypeError(f"text {name!r} is {type(text).__name__}, not str")
+        sketch = pipeline.sketch_document(text, config)
+        corpus.add(Document(name, sketch.paragraphs, len(text)), sketch)
+    frozen = corpus.freeze()
+    bodies = [text for _, text in items]
+    return _finish(frozen, bodies.__getitem__)
+
+
+def _finish(corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str]) -> Report:
+    text = pipeline.ParagraphText(corpus, text_of)
+    candidates = pipeline.find_candidates(corpus)
+    pairs = pipeline.confirm(corpus, candidates.pairs, text)
+    stats = {
+        "paragraphs": len(corpus),
+        "distinct_paragraphs": len(corpus.groups),
+        "lsh_candidates": candidates.lsh,
+        "containment_candidates": candidates.contained,
+        "candidates": len(candidates.pairs),
+    }
+    report = pipeline.build_report(corpus, pairs, text, stats=stats)
+    return dataclasses.replace(report, text_of=text_of)
+
+
+# -- reading files, in parallel when it pays -------------------------------
+
+_SketchResult = tuple[Document, pipeline.DocumentSketch, bytes] | Skipped
+
+
+def _sketch_file(
+    source: sources.SourceFile, settings: Settings, max_file_size: int
+) -> _SketchResult:
+    decoded = sources.read_document(source, max_file_size=max_file_size)
+    if isinstance(decoded, sources.Skip):
+        return Skipped(decoded.path, decoded.reason)
+    sketch = pipeline.sketch_document(decoded.text, settings)
+    document = Document(
+        path=source.path,
+        paragraphs=sketch.paragraphs,
+        chars=len(decoded.text),
+        encoding=decoded.encoding,
+        warning=decoded.warning,
+    )
+    return document, sketch, _digest(decoded.text)
+
+
+def _sketch_batch(
+    batch: list[sources.SourceFile], settings: Settings, max_file_size: int
+) -> list[_SketchResult]:
+    return [_sketch_file(source, settings, max_file_size) for source in batch]
+
+
+def _digest(text: str) -> bytes:
+    return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
+
+
+def _batches(found: list[sources.SourceFile]) -> Iterator[list[sources.SourceFile]]:
+    batch: list[sources.SourceFile] = []
+    size = 0
+    for source in found:
+        batch.append(source)
+        size += source.size
+        if size >= _TASK_BYTES:
+            yield batch
+            batch, size = [], 0
+    if batch:
+        yield batch
+
+
+def _map_sketches(
+    found: list[sources.SourceFile], settings: Settings, max_file_size: int, jobs: int | None
+) -> Iterator[_SketchResult]:
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    if workers < 1:
+        raise ValueError("jobs must be at least 1")
+    total = sum(f.size for f in found)
+    if workers == 1 or total < _PARALLEL_MIN_BYTES or len(found) < 2:
+        for source in found:
+            yield _sketch_file(source, settings, max_file_size)
+        return
+    # "spawn" keeps workers free of whatever threads the caller runs.
+    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+        futures = [
+            pool.submit(_sketch_batch, batch, settings, max_file_size) for batch in _batches(found)
+        ]
+        for future in futures:
+            yield from future.result()
+
+
+class _FileTexts:
+    """Document texts re-read on demand (memory follows the index, not the
+    corpus), checked against what was sketched."""
+
+    def __init__(self, documents: list[Document], digests: list[bytes], max_file_size: int) -> None:
+        self.documents = documents
+        self.digests = digests
+        self.max_file_size = max_file_size
+        self._cache: OrderedDict[int, str] = OrderedDict()
+
+    def __call__(self, index: int) -> str:
+        if index in self._cache:
+            self._cache.move_to_end(index)
+            return self._cache[index]
+        document = self.documents[index]
+        decoded = sources.read_document(
+            sources.SourceFile(document.path, 0), max_file_size=self.max_file_size
+        )
+        if isinstance(decoded, sources.Skip) or _digest(decoded.text) != self.digests[index]:
+            raise InputChangedError(f"{document.path} changed while it was being scanned")
+        self._cache[index] = decoded.text
+        if len(self._cache) > _TEXT_CACHE_DOCUMENTS:
+            self._cache.popitem(last=False)
+        return decoded.text

@@ -1,0 +1,132 @@
+"""The ``dedupe`` command: a thin layer over :func:`dedupe.scan`.
+
+Every scan option is a keyword argument of :func:`dedupe.scan` with the same
+name (``--min-words`` is ``min_words``); the options of
+:class:`dedupe.settings.Settings` are generated from its fields, so the two
+cannot drift apart.
+
+Exit status: 0 when the scan ran (copies or not); 1 with ``--fail-on-copies``
+when copies were found, or with ``--strict`` when any input was skipped; 2 for
+usage errors (including a path that does not exist).
+"""
+
+from __future__ import annotations
+
+import re
+import sys
+from dataclasses import fields
+from typing import Any
+
+import click
+
+from dedupe.settings import Settings
+
+_SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
+_UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+
+
+class ByteSize(click.ParamType):
+    """Sizes like ``1G``, ``500MB``, ``64k`` or plain bytes (powers of 1024)."""
+
+    name = "size"
+
+    def convert(self, value: Any, param: click.Parameter | None, ctx: click.Context | None) -> int:
+        if isinstance(value, int):
+            return value
+        match = _SIZE.match(str(value))
+        if not match:
+            self.fail(f"{value!r} is not a size like 500M or 1G", param, ctx)
+        number, unit = match.groups()
+        return int(float(number) * _UNITS[(unit or "")[:1].lower()])
+
+
+def _settings_options(command: Any) -> Any:
+    """Add one option per :class:`Settings` field, typed by its default."""
+    for spec in reversed(fields(Settings)):
+        command = click.option(
+            "--" + spec.name.replace("_", "-"),
+            spec.name,
+            type=type(spec.default),
+            default=None,
+            show_default=str(spec.default),
+            help=spec.metadata.get("help"),
+        )(command)
+    return command
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+@click.version_option(package_name="dedupe-passages", prog_name="dedupe")
+def main() -> None:
+    """Find duplicate and near-duplicate passages in text files."""
+
+
+@main.command()
+@click.argument("paths", nargs=-1, required=True, type=click.Path(path_type=str))
+@click.option(
+    "--glob",
+    "glob",
+    multiple=True,
+    metavar="PATTERN",
+    help="File name pattern to scan inside folders (repeatable). [default: *.txt, *.md]",
+)
+@click.option("--follow-links", is_flag=True, help="Follow symbolic links.")
+@click.option(
+    "--max-file-size",
+    type=ByteSize(),
+    default="1G",
+    show_default=True,
+    help="Skip larger files.",
+)
+@click.option(
+    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes. [default: all cores]"
+)
+@_settings_options
+@click.option(
+    "--format",
+    "format_",
+    type=click.Choice(["text", "json"]),
+    default="text",
+    show_default=True,
+    help="Report format.",
+)
+@click.option(
+    "--output", "-o", type=click.Path(dir_okay=False, path_type=str), help="Write the report here."
+)
+@click.option("--fail-on-copies", is_flag=True, help="Exit with status 1 when copies are found.")
+@click.option("--strict", is_flag=True, help="Exit with status 1 when any input was skipped.")
+def scan(
+    paths: tuple[str, ...],
+    format_: str,
+    output: str | None,
+    fail_on_copies: bool,
+    strict: bool,
+    **options: Any,
+) -> None:
+    """Scan PATHS (files or folders, recursively) and report what repeats."""
+    from dedupe import api, formats, sources
+    from dedupe import output as output_stage
+
+    settings = {k: v for k, v in options.items() if v is not None}
+    try:
+        report = api.scan(list(paths), **settings)
+    except sources.InputError as error:
+        raise click.UsageError(str(error)) from None
+    except ValueError as error:
+        raise click.UsageError(str(error)) from None
+    except api.InputChangedError as error:
+        click.echo(f"dedupe: error: {error}", err=True)
+        sys.exit(1)
+
+    rendered = formats.render(report, format_)
+    if output:
+        output_stage.write_atomic(output, rendered)
+    else:
+        click.echo(rendered, nl=False)
+    for skipped in report.skipped:
+        click.echo(f"dedupe: skipped {skipped.path}: {skipped.reason}", err=True)
+    if (fail_on_copies and report.copies) or (strict and report.skipped):
+        sys.exit(1)
+
+
+if __name__ == "__main__":  # pragma: no cover
+    main()

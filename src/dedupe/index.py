@@ -1,0 +1,160 @@
+"""Candidate pairs: MinHash LSH for similar paragraphs, a shingle lookup for
+short paragraphs contained in longer ones.
+
+Similar paragraphs
+    Signatures go into a ``datasketch.MinHashLSH`` of ``bands`` bands of
+    ``rows`` rows. Band keys are computed for the whole signature matrix at
+    once (the same bytes ``MinHashLSH`` computes per insert), written into its
+    hash tables in bulk, and candidates are read by scanning the buckets
+    instead of issuing one ``query()`` per paragraph. A pair is proposed with
+    probability ``1 - (1 - s**rows)**bands`` at Jaccard similarity ``s``
+    (see :mod:`dedupe.settings`).
+
+    A bucket holding more than ``max_bucket`` keys is linked as a chain
+    (each key with the next) rather than as all pairs, so a line repeated
+    100,000 times costs 100,000 comparisons, not five billion; the cluster
+    stage still joins the whole chain.
+
+Contained paragraphs
+    A short item (headline, pull quote, caption) inside a long paragraph has a
+    tiny Jaccard similarity with it, so LSH cannot see it. For paragraphs of at
+    most ``max_words`` words, every other paragraph that holds at least
+    ``min_coverage`` of the item's shingles is proposed. Only the shingles of
+    short items are looked up, so memory follows the short items, not the
+    whole text.
+
+Example::
+
+    >>> index = build_lsh(sigs, bands=42, rows=3)        # doctest: +SKIP
+    >>> pairs = lsh_candidates(index, max_bucket=64)     # (k, 2) int array, i < j
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+
+def band_keys(signatures: np.ndarray, *, bands: int, rows: int) -> list[list[bytes]]:
+    """For each band, each signature's key: the bytes ``MinHashLSH`` would store."""
+    # MinHashLSH keys a band by ``bytes(hashvalues[start:end].byteswap().data)``.
+    swapped = np.ascontiguousarray(signatures.byteswap())
+    width = rows * swapped.itemsize
+    keys = []
+    for band in range(bands):
+        block = np.ascontiguousarray(swapped[:, band * rows : (band + 1) * rows]).tobytes()
+        keys.append([block[i : i + width] for i in range(0, len(block), width)])
+    return keys
+
+
+def build_lsh(
+    signatures: np.ndarray, *, bands: int, rows: int, keys: Sequence[int] | None = None
+) -> Any:
+    """A ``datasketch.MinHashLSH`` holding every row of ``signatures``.
+
+    ``keys`` name the rows (default: their index). The index answers
+    ``query(MinHash)`` like one filled by ``insert``.
+    """
+    from datasketch import MinHashLSH
+
+    count, num_perm = signatures.shape
+    lsh = MinHashLSH(num_perm=num_perm, params=(bands, rows))
+    names = list(range(count)) if keys is None else list(keys)
+    if len(names) != count:
+        raise ValueError("one key per signature is needed")
+    per_band = band_keys(signatures, bands=bands, rows=rows)
+    for table, band in zip(lsh.hashtables, per_band, strict=True):
+        for name, key in zip(names, band, strict=True):
+            table.insert(key, name)
+    for position, name in enumerate(names):
+        lsh.keys.insert(name, *(band[position] for band in per_band))
+    return lsh
+
+
+def lsh_candidates(lsh: Any, *, max_bucket: int) -> np.ndarray:
+    """Distinct pairs ``(i, j)``, ``i < j``, sharing at least one bucket."""
+    chunks: list[np.ndarray] = []
+    for table in lsh.hashtables:
+        for key in list(table.keys()):
+            members = table.get(key)
+            if len(members) > 1:
+                chunks.append(_bucket_pairs(sorted(members), max_bucket))
+    return _unique_pairs(chunks)
+
+
+def _bucket_pairs(members: list[int], max_bucket: int) -> np.ndarray:
+    ids = np.asarray(members, dtype=np.int64)
+    if len(ids) > max_bucket:
+        return np.stack([ids[:-1], ids[1:]], axis=1)
+    first, second = np.triu_indices(len(ids), k=1)
+    return np.stack([ids[first], ids[second]], axis=1)
+
+
+def _unique_pairs(chunks: list[np.ndarray]) -> np.ndarray:
+    if not chunks:
+        return np.empty((0, 2), dtype=np.int64)
+    pairs = np.concatenate(chunks)
+    pairs = np.sort(pairs, axis=1)
+    return np.unique(pairs, axis=0)
+
+
+def containment_candidates(
+    shingle_sets: Sequence[np.ndarray],
+    *,
+    max_words: int,
+    word_counts: Sequence[int],
+    min_coverage: float,
+    max_postings: int,
+) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, where the shorter one (at most ``max_words``
+    words) has at least ``min_coverage`` of its shingles in the other.
+
+    A shingle found in more than ``max_postings`` paragraphs is too common to
+    tell anything (it is boilerplate, and the exact and LSH stages link those).
+    """
+    short = [i for i, s in enumerate(shingle_sets) if len(s) and word_counts[i] <= max_words]
+    if not short:
+        return np.empty((0, 2), dtype=np.int64)
+    short_hashes = np.concatenate([shingle_sets[i] for i in short])
+    short_ids = np.repeat(np.asarray(short, dtype=np.int64), [len(shingle_sets[i]) for i in short])
+    wanted = np.unique(short_hashes)
+
+    # Postings: (hash, paragraph) for every paragraph's shingles that some
+    # short item also has.
+    all_ids = np.repeat(
+        np.arange(len(shingle_sets), dtype=np.int64), [len(s) for s in shingle_sets]
+    )
+    all_hashes = (
+        np.concatenate([s for s in shingle_sets]) if shingle_sets else np.empty(0, np.uint32)
+    )
+    keep = np.isin(all_hashes, wanted)
+    post_hashes, post_ids = all_hashes[keep], all_ids[keep]
+    order = np.argsort(post_hashes, kind="stable")
+    post_hashes, post_ids = post_hashes[order], post_ids[order]
+
+    unique_hashes, first, counts = np.unique(post_hashes, return_index=True, return_counts=True)
+    usable = counts <= max_postings
+    # Join each short item's shingle with the postings of that shingle.
+    slot = np.searchsorted(unique_hashes, short_hashes)
+    slot_ok = usable[slot]
+    item_ids, slots = short_ids[slot_ok], slot[slot_ok]
+    starts, lengths = first[slots], counts[slots]
+    if len(lengths) == 0:
+        return np.empty((0, 2), dtype=np.int64)
+    queries = np.repeat(item_ids, lengths)
+    run_starts = np.repeat(starts - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
+    targets = post_ids[run_starts + np.arange(len(queries))]
+    different = queries != targets
+    queries, targets = queries[different], targets[different]
+
+    # Count shared shingles per (item, target) and keep the well-covered ones.
+    pair_keys = queries * len(shingle_sets) + targets
+    unique_keys, shared = np.unique(pair_keys, return_counts=True)
+    items = unique_keys // len(shingle_sets)
+    others = unique_keys % len(shingle_sets)
+    sizes = np.asarray([len(shingle_sets[i]) for i in range(len(shingle_sets))])[items]
+    covered = shared >= np.ceil(min_coverage * sizes - 1e-9)
+    pairs = np.stack([items[covered], others[covered]], axis=1)
+    return _unique_pairs([pairs])

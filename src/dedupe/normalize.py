@@ -1,0 +1,124 @@
+"""Fold text for matching while keeping the way back to the original offsets.
+
+Matching compares *words*: a word is a run of letters and digits, with
+apostrophes inside it kept together ("don't", "Israel’s"). Each word is folded
+with Unicode case folding and NFKC (so "ＦＵＬＬ", "ﬁnal" and "Final" agree) and
+loses its apostrophes; everything between words (punctuation, quotes, dashes,
+symbols, runs of white space) is dropped. The normalized text is the folded
+words joined by single spaces.
+
+Because every folded word remembers the original characters it came from, any
+word range of the normalized text maps back to an exact ``[start, end)`` range
+of the original: reported positions are never positions in folded text.
+
+Example::
+
+    >>> n = normalize("“Don’t  PANIC,” it said.")
+    >>> n.text
+    'dont panic it said'
+    >>> n.original_span(0, 2)   # words 0..1
+    (1, 13)
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+
+
+def _mark_class() -> str:
+    """A regex class of the combining marks of the Basic Multilingual Plane.
+
+    ``re``'s ``\\w`` leaves out combining marks, which would cut "café" written
+    with a combining accent, or most Indic words, into pieces.
+    """
+    ranges: list[tuple[int, int]] = []
+    for code in range(0x300, 0x10000):
+        if unicodedata.category(chr(code)).startswith("M"):
+            if ranges and ranges[-1][1] == code - 1:
+                ranges[-1] = (ranges[-1][0], code)
+            else:
+                ranges.append((code, code))
+    return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
+
+
+_MARKS = _mark_class()
+# A word starts with a letter or digit, goes on with letters, digits and
+# combining marks, and may contain apostrophes between such runs.
+WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]\w[\w{_MARKS}]*)*")
+_DROP_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
+
+
+def fold(text: str) -> str:
+    """Case-fold, NFKC-normalize and drop apostrophes.
+
+    Every step maps characters independently of their neighbours across a
+    space, so folding a joined string equals joining the folded pieces: the
+    fast path (:func:`words`) and the offset-keeping path (:func:`normalize`)
+    always produce the same words.
+    """
+    if text.isascii():
+        return text.lower().translate(_DROP_APOSTROPHES)
+    return unicodedata.normalize("NFKC", text.casefold()).translate(_DROP_APOSTROPHES)
+
+
+def words(text: str) -> list[str]:
+    """The folded words of ``text``, without offsets (the fast path)."""
+    raw = WORD.findall(text)
+    if not raw:
+        return []
+    return fold(" ".join(raw)).split()
+
+
+@dataclass(frozen=True, slots=True)
+class Normalized:
+    """Folded words of a piece of text, each with its original ``[start, end)``.
+
+    ``starts[i]``/``ends[i]`` are offsets in the text that was normalized, plus
+    the ``base`` given to :func:`normalize` (so paragraph-level normalization
+    can report document offsets).
+    """
+
+    words: tuple[str, ...]
+    starts: tuple[int, ...]
+    ends: tuple[int, ...]
+
+    @property
+    def text(self) -> str:
+        return " ".join(self.words)
+
+    def __len__(self) -> int:
+        return len(self.words)
+
+    def original_span(self, first: int, last: int) -> tuple[int, int]:
+        """Original ``[start, end)`` covering words ``first`` to ``last - 1``."""
+        if not 0 <= first < last <= len(self.words):
+            raise IndexError(f"word range [{first}, {last}) outside 0..{len(self.words)}")
+        return self.starts[first], self.ends[last - 1]
+
+    def word_at(self, offset: int) -> int:
+        """Index of the word that contains ``offset`` in the normalized text."""
+        if not 0 <= offset < len(self.text):
+            raise IndexError(f"offset {offset} outside the normalized text")
+        position = 0
+        for index, word in enumerate(self.words):
+            if offset < position + len(word) + 1:
+                return index
+            position += len(word) + 1
+        raise AssertionError("unreachable: offset checked above")
+
+
+def normalize(text: str, *, base: int = 0) -> Normalized:
+    """Normalize ``text`` keeping, for every folded word, its original span."""
+    folded_words: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for match in WORD.finditer(text):
+        # Folding can split one raw word (NFKC turns some single characters
+        # into several words); each piece keeps the raw word's span.
+        for piece in fold(match.group()).split():
+            folded_words.append(piece)
+            starts.append(base + match.start())
+            ends.append(base + match.end())
+    return Normalized(tuple(folded_words), tuple(starts), tuple(ends))

@@ -1,0 +1,481 @@
+"""The scan as separable stages over a stream of documents.
+
+1. :func:`sketch_document` (per document, parallel, no shared state): segment,
+   fold words, hash shingles, MinHash. Its result is small, picklable and
+   storable: it is all later stages need, besides the text of the few
+   paragraphs that turn out to be candidates.
+2. :class:`Corpus` gathers sketches; exact copies (same folded words) are
+   collapsed to one representative each, so repeats cost nothing downstream.
+3. :func:`find_candidates`: MinHash LSH and the containment lookup over the
+   representatives.
+4. :func:`confirm`: RapidFuzz on each candidate; confirmed pairs are expanded
+   back to every occurrence.
+5. :func:`build_report`: clusters and boilerplate, passages (with gaps between
+   matched paragraphs re-checked), character spans in the original text.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import itertools
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+
+from dedupe import align as align_stage
+from dedupe import cluster as cluster_stage
+from dedupe import index as index_stage
+from dedupe import minhash, normalize, passages, segment, shingle
+from dedupe.report import (
+    Cluster,
+    Document,
+    Location,
+    Match,
+    Passage,
+    Report,
+    Skipped,
+    Span,
+    span_locations,
+)
+from dedupe.settings import Settings
+
+# Candidate lookup for contained items asks for half of the item's shingles:
+# one edited word removes up to ``shingle_size`` shingles of a short item, and
+# the word-level check decides anyway.
+_CONTAINMENT_CANDIDATE_COVERAGE = 0.5
+# Gaps inside a passage are re-checked pairwise only when small.
+_MAX_GAP_PARAGRAPHS = 12
+
+
+@dataclass(frozen=True)
+class DocumentSketch:
+    """What stage 1 learns about one document (arrays have one row per paragraph)."""
+
+    starts: np.ndarray  # int64
+    ends: np.ndarray  # int64
+    line_starts: np.ndarray  # int32
+    line_ends: np.ndarray  # int32
+    word_counts: np.ndarray  # int32
+    keys: np.ndarray  # uint64 digest of the folded words; 0 for unmatched paragraphs
+    shingles: tuple[np.ndarray, ...]  # distinct shingle hashes, per paragraph
+    signatures: np.ndarray  # (paragraphs, num_perm) uint32
+
+    @property
+    def paragraphs(self) -> int:
+        return len(self.starts)
+
+
+def exact_key(words: Sequence[str]) -> int:
+    """A 64-bit digest of a paragraph's folded words (never 0)."""
+    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
+    return int.from_bytes(digest, "little") or 1
+
+
+def sketch_document(text: str, settings: Settings) -> DocumentSketch:
+    """Stage 1 for one document."""
+    paragraphs = segment.segment(text, wrap_width=settings.wrap_width)
+    count = len(paragraphs)
+    word_counts = np.zeros(count, dtype=np.int32)
+    keys = np.zeros(count, dtype=np.uint64)
+    shingle_sets: list[np.ndarray] = []
+    for i, paragraph in enumerate(paragraphs):
+        folded = normalize.words(text[paragraph.start : paragraph.end])
+        word_counts[i] = len(folded)
+        if len(folded) >= settings.min_words:
+            keys[i] = exact_key(folded)
+            shingle_sets.append(shingle.shingle_hashes(folded, size=settings.shingle_size))
+        else:
+            shingle_sets.append(np.empty(0, dtype=np.uint32))
+    return DocumentSketch(
+        starts=np.array([p.start for p in paragraphs], dtype=np.int64),
+        ends=np.array([p.end for p in paragraphs], dtype=np.int64),
+        line_starts=np.array([p.line_start for p in paragraphs], dtype=np.int32),
+        line_ends=np.array([p.line_end for p in paragraphs], dtype=np.int32),
+        word_counts=word_counts,
+        keys=keys,
+        shingles=tuple(shingle_sets),
+        signatures=minhash.signatures(shingle_sets, num_perm=settings.num_perm, seed=settings.seed),
+    )
+
+
+@dataclass
+class Corpus:
+    """Sketches of all documents, in corpus order, with global paragraph ids."""
+
+    settings: Settings
+    documents: list[Document] = field(default_factory=list)
+    sketches: list[DocumentSketch] = field(default_factory=list)
+    skipped: list[Skipped] = field(default_factory=list)
+
+    def add(self, document: Document, sketch: DocumentSketch) -> None:
+        self.documents.append(document)
+        self.sketches.append(sketch)
+
+    def freeze(self) -> FrozenCorpus:
+        return FrozenCorpus(self.settings, self.documents, self.sketches, self.skipped)
+
+
+class FrozenCorpus:
+    """Flat per-paragraph arrays over the whole corpus (paragraph id = row)."""
+
+    def __init__(
+        self,
+        settings: Settings,
+        documents: list[Document],
+        sketches: list[DocumentSketch],
+        skipped: list[Skipped],
+    ) -> None:
+        self.settings = settings
+        self.documents = documents
+        self.skipped = skipped
+        counts = [s.paragraphs for s in sketches]
+        self.doc_first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.doc_of = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)
+
+        def cat(name: str, dtype: type) -> np.ndarray:
+            parts = [getattr(s, name) for s in sketches]
+            return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+
+        self.starts = cat("starts", np.int64)
+        self.ends = cat("ends", np.int64)
+        self.line_starts = cat("line_starts", np.int32)
+        self.line_ends = cat("line_ends", np.int32)
+        self.word_counts = cat("word_counts", np.int32)
+        self.keys = cat("keys", np.uint64)
+        self.shingles: list[np.ndarray] = [sh for s in sketches for sh in s.shingles]
+        num_perm = settings.num_perm
+        self.signatures = (
+            np.concatenate([s.signatures for s in sketches])
+            if sketches
+            else np.empty((0, num_perm), np.uint32)
+        )
+        self.groups = self._exact_groups()
+
+    def __len__(self) -> int:
+        return len(self.starts)
+
+    def _exact_groups(self) -> dict[int, list[int]]:
+        """Representative paragraph id -> all ids with the same folded words."""
+        by_key: dict[int, list[int]] = {}
+        for pid in np.flatnonzero(self.keys).tolist():
+            by_key.setdefault(int(self.keys[pid]), []).append(pid)
+        return {members[0]: members for members in by_key.values()}
+
+    def location(self, pid: int, *, start: int | None = None, end: int | None = None) -> Location:
+        doc = int(self.doc_of[pid])
+        return Location(
+            path=self.documents[doc].path,
+            start=int(self.starts[pid]) if start is None else start,
+            end=int(self.ends[pid]) if end is None else end,
+            line_start=int(self.line_starts[pid]),
+            line_end=int(self.line_ends[pid]),
+            document=doc,
+            paragraph=pid - int(self.doc_first[doc]),
+        )
+
+
+class ParagraphText:
+    """Folded words of paragraphs, computed from the document text on demand."""
+
+    def __init__(self, corpus: FrozenCorpus, text_of: Callable[[int], str]) -> None:
+        self.corpus = corpus
+        self.text_of = text_of
+        self._words: dict[int, list[str]] = {}
+        self._normalized: dict[int, normalize.Normalized] = {}
+
+    def raw(self, pid: int) -> str:
+        c = self.corpus
+        return self.text_of(int(c.doc_of[pid]))[int(c.starts[pid]) : int(c.ends[pid])]
+
+    def words(self, pid: int) -> list[str]:
+        if pid not in self._words:
+            self._words[pid] = normalize.words(self.raw(pid))
+        return self._words[pid]
+
+    def normalized(self, pid: int) -> normalize.Normalized:
+        if pid not in self._normalized:
+            self._normalized[pid] = normalize.normalize(
+                self.raw(pid), base=int(self.corpus.starts[pid])
+            )
+        return self._normalized[pid]
+
+
+@dataclass(frozen=True, slots=True)
+class Candidates:
+    pairs: np.ndarray  # (k, 2) paragraph ids of representatives, i < j
+    lsh: int
+    contained: int
+
+
+def find_candidates(corpus: FrozenCorpus) -> Candidates:
+    """Stage 3: pairs of representatives worth aligning."""
+    s = corpus.settings
+    reps = np.asarray(sorted(corpus.groups), dtype=np.int64)
+    if len(reps) < 2:
+        return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
+    lsh = index_stage.build_lsh(corpus.signatures[reps], bands=s.bands, rows=s.rows)
+    near = reps[index_stage.lsh_candidates(lsh, max_bucket=s.max_bucket)]
+    contained = np.empty((0, 2), dtype=np.int64)
+    if s.contained_max_words > 0:
+        local = index_stage.containment_candidates(
+            [corpus.shingles[pid] for pid in reps.tolist()],
+            max_words=s.contained_max_words,
+            word_counts=corpus.word_counts[reps].tolist(),
+            min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
+            max_postings=max(s.max_bucket, 1000),
+        )
+        contained = reps[local]
+    both = np.concatenate([near, contained]) if len(contained) else near
+    pairs = np.unique(np.sort(both, axis=1), axis=0) if len(both) else both
+    return Candidates(pairs.reshape(-1, 2), len(near), len(contained))
+
+
+@dataclass(frozen=True, slots=True)
+class Pair:
+    """A confirmed pair of paragraph ids, ``a < b``, with a word alignment
+    oriented a -> b."""
+
+    a: int
+    b: int
+    alignment: align_stage.Alignment
+
+
+def _align(text: ParagraphText, a: int, b: int, settings: Settings) -> Pair | None:
+    result = align_stage.align(
+        text.words(a),
+        text.words(b),
+        threshold=settings.threshold,
+        contained_threshold=settings.contained_threshold,
+        min_contained_words=settings.min_words,
+    )
+    return None if result is None else Pair(a, b, result)
+
+
+def _swap(alignment: align_stage.Alignment) -> align_stage.Alignment:
+    spans = tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in alignment.spans)
+    return align_stage.Alignment(
+        alignment.kind, alignment.similarity, spans, alignment.matched_words
+    )
+
+
+def confirm(corpus: FrozenCorpus, candidates: np.ndarray, text: ParagraphText) -> list[Pair]:
+    """Stage 4: RapidFuzz on each candidate, expanded to every occurrence."""
+    s = corpus.settings
+    pairs: list[Pair] = []
+    for members in corpus.groups.values():
+        pairs.extend(_exact_pairs(members, text, s.max_bucket))
+    for rep_a, rep_b in candidates.tolist():
+        confirmed = _align(text, rep_a, rep_b, s)
+        if confirmed is None:
+            continue
+        group_a, group_b = corpus.groups[rep_a], corpus.groups[rep_b]
+        if len(group_a) * len(group_b) > s.max_bucket:
+            group_a, group_b = group_a[:1], group_b[:1]
+        for a in group_a:
+            for b in group_b:
+                if a < b:
+                    pairs.append(Pair(a, b, confirmed.alignment))
+                else:
+                    pairs.append(Pair(b, a, _swap(confirmed.alignment)))
+    return pairs
+
+
+def _exact_pairs(members: list[int], text: ParagraphText, max_bucket: int) -> Iterable[Pair]:
+    if len(members) < 2:
+        return []
+    length = len(text.words(members[0]))
+    full = align_stage.Alignment(align_stage.EXACT, 1.0, ((0, length, 0, length),), length)
+    if len(members) > max_bucket:
+        # A chain keeps a huge group linear; the cluster still holds all.
+        return [Pair(a, b, full) for a, b in itertools.pairwise(members)]
+    return [Pair(a, b, full) for i, a in enumerate(members) for b in members[i + 1 :]]
+
+
+def build_report(
+    corpus: FrozenCorpus,
+    pairs: list[Pair],
+    text: ParagraphText,
+    *,
+    stats: dict[str, int],
+) -> Report:
+    """Stage 5: clusters, boilerplate, passages and spans."""
+    s = corpus.settings
+    pairs = _dedupe_pairs(pairs)
+    boilerplate = _boilerplate_pids(corpus, pairs)
+    passage_groups = _passage_groups(corpus, pairs, boilerplate)
+    extra = _fill_gaps(corpus, pairs, passage_groups, boilerplate, text)
+    if extra:
+        stats = {**stats, "gap_matches": len(extra)}
+        pairs = _dedupe_pairs(pairs + extra)
+        boilerplate = _boilerplate_pids(corpus, pairs)
+        passage_groups = _passage_groups(corpus, pairs, boilerplate)
+
+    matches = [_match(corpus, pair, text, boilerplate) for pair in pairs]
+    clusters = _clusters(corpus, pairs, boilerplate)
+    passage_list = [_passage(corpus, matches, group, boilerplate) for group in passage_groups]
+    passage_list.sort(
+        key=lambda p: (
+            -(p.a.end - p.a.start + p.b.end - p.b.start),
+            p.a.document,
+            p.a.start,
+            p.b.start,
+        )
+    )
+    return Report(
+        settings=s.to_dict(),
+        documents=tuple(corpus.documents),
+        matches=tuple(matches),
+        passages=tuple(passage_list),
+        clusters=tuple(clusters),
+        skipped=tuple(corpus.skipped),
+        stats=stats,
+    )
+
+
+def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
+    """One pair per (a, b), the strongest kind first, in corpus order."""
+    rank = {align_stage.EXACT: 0, align_stage.NEAR: 1, align_stage.CONTAINED: 2}
+    best: dict[tuple[int, int], Pair] = {}
+    for pair in pairs:
+        key = (pair.a, pair.b)
+        current = best.get(key)
+        if current is None or (rank[pair.alignment.kind], -pair.alignment.similarity) < (
+            rank[current.alignment.kind],
+            -current.alignment.similarity,
+        ):
+            best[key] = pair
+    return [best[key] for key in sorted(best)]
+
+
+def _boilerplate_pids(corpus: FrozenCorpus, pairs: list[Pair]) -> set[int]:
+    s = corpus.settings
+    flagged: set[int] = set()
+    for members in cluster_stage.connected_components((p.a, p.b) for p in pairs):
+        if cluster_stage.is_boilerplate(
+            members,
+            word_count=lambda pid: int(corpus.word_counts[pid]),
+            max_words=s.boilerplate_max_words,
+            min_count=s.boilerplate_min_count,
+        ):
+            flagged.update(members)
+    return flagged
+
+
+def _passage_groups(
+    corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]
+) -> list[list[int]]:
+    """Groups of indices into ``pairs`` forming passages."""
+    by_documents: dict[tuple[int, int], list[int]] = {}
+    for index, pair in enumerate(pairs):
+        if pair.a in boilerplate or pair.b in boilerplate:
+            continue
+        docs = (int(corpus.doc_of[pair.a]), int(corpus.doc_of[pair.b]))
+        by_documents.setdefault(docs, []).append(index)
+    groups: list[list[int]] = []
+    for (doc_a, doc_b), indices in sorted(by_documents.items()):
+        first_a, first_b = int(corpus.doc_first[doc_a]), int(corpus.doc_first[doc_b])
+        positions = [(pairs[i].a - first_a, pairs[i].b - first_b) for i in indices]
+        for group in passages.group_matches(positions, max_gap=corpus.settings.max_gap):
+            groups.append([indices[i] for i in group])
+    return groups
+
+
+def _fill_gaps(
+    corpus: FrozenCorpus,
+    pairs: list[Pair],
+    groups: list[list[int]],
+    boilerplate: set[int],
+    text: ParagraphText,
+) -> list[Pair]:
+    """Align paragraphs left unmatched inside a passage with those facing them.
+
+    Heavily reworded paragraphs can fall below the LSH curve; between two
+    matched neighbours they are worth a direct look.
+    """
+    s = corpus.settings
+    matched = {p.a for p in pairs} | {p.b for p in pairs}
+    extra: list[Pair] = []
+    for group in groups:
+        a_ids = [pairs[i].a for i in group]
+        b_ids = [pairs[i].b for i in group]
+        open_a = _open_paragraphs(corpus, range(min(a_ids), max(a_ids) + 1), matched, boilerplate)
+        open_b = _open_paragraphs(corpus, range(min(b_ids), max(b_ids) + 1), matched, boilerplate)
+        if not open_a or not open_b or len(open_a) * len(open_b) > _MAX_GAP_PARAGRAPHS**2:
+            continue
+        for a in open_a:
+            for b in open_b:
+                if a == b:
+                    continue
+                low, high = min(a, b), max(a, b)
+                found = _align(text, low, high, s)
+                if found is not None:
+                    extra.append(found)
+    return extra
+
+
+def _open_paragraphs(
+    corpus: FrozenCorpus, pids: Iterable[int], matched: set[int], boilerplate: set[int]
+) -> list[int]:
+    min_words = corpus.settings.min_words
+    return [
+        pid
+        for pid in pids
+        if pid not in matched and pid not in boilerplate and corpus.word_counts[pid] >= min_words
+    ]
+
+
+def _match(corpus: FrozenCorpus, pair: Pair, text: ParagraphText, boilerplate: set[int]) -> Match:
+    norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
+    spans = tuple(
+        Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
+        for a0, a1, b0, b1 in pair.alignment.spans
+    )
+    return Match(
+        kind=pair.alignment.kind,
+        similarity=pair.alignment.similarity,
+        a=corpus.location(pair.a),
+        b=corpus.location(pair.b),
+        spans=spans,
+        matched_words=pair.alignment.matched_words,
+        boilerplate=pair.a in boilerplate or pair.b in boilerplate,
+    )
+
+
+def _clusters(corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]) -> list[Cluster]:
+    components = cluster_stage.connected_components((p.a, p.b) for p in pairs)
+    components.sort(key=lambda members: (-len(members), members[0]))
+    return [
+        Cluster(
+            id=number,
+            boilerplate=members[0] in boilerplate,
+            members=tuple(corpus.location(pid) for pid in members),
+        )
+        for number, members in enumerate(components)
+    ]
+
+
+def _passage(
+    corpus: FrozenCorpus, matches: list[Match], group: list[int], boilerplate: set[int]
+) -> Passage:
+    members = [matches[i] for i in group]
+    region_a = span_locations([m.a for m in members])
+    region_b = span_locations([m.b for m in members])
+    words = _region_words(corpus, region_a, boilerplate) + _region_words(
+        corpus, region_b, boilerplate
+    )
+    matched = sum(m.matched_words for m in members)
+    similarity = min(1.0, 2.0 * matched / words) if words else 0.0
+    return Passage(region_a, region_b, similarity, tuple(sorted(group)))
+
+
+def _region_words(corpus: FrozenCorpus, region: Location, boilerplate: set[int]) -> int:
+    first = int(corpus.doc_first[region.document])
+    pids = range(first + region.paragraph, len(corpus))
+    total = 0
+    for pid in pids:
+        if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
+            break
+        if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
+            total += int(corpus.word_counts[pid])
+    return total
