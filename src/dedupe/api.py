@@ -34,7 +34,8 @@ _PARALLEL_MIN_BYTES = 4 << 20
 _TASK_BYTES = 1 << 20
 _TEXT_CACHE_DOCUMENTS = 64
 
-ProgressCallback = Callable[[int, int], None]  # (bytes done, bytes total)
+# (files done, files total, bytes done, bytes total)
+ProgressCallback = Callable[[int, int, int, int], None]
 
 
 class InputChangedError(RuntimeError):
@@ -78,14 +79,13 @@ def scan(
     corpus = pipeline.Corpus(config)
     corpus.skipped.extend(skipped)
     digests: list[bytes] = []
-    sizes = [f.size for f in found]
-    done = 0
-    for source, result in zip(
-        found, _map_sketches(found, config, max_file_size, jobs), strict=True
-    ):
-        done += source.size
+    total_bytes = sum(f.size for f in found)
+    done_bytes = 0
+    results = _map_sketches(found, config, max_file_size, jobs)
+    for done, (source, result) in enumerate(zip(found, results, strict=True), 1):
+        done_bytes += source.size
         if progress is not None:
-            progress(done, sum(sizes))
+            progress(done, len(found), done_bytes, total_bytes)
         if isinstance(result, Skipped):
             corpus.skipped.append(result)
             continue

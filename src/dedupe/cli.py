@@ -47,8 +47,8 @@ def _settings_options(command: Any) -> Any:
             "--" + spec.name.replace("_", "-"),
             spec.name,
             type=type(spec.default),
-            default=None,
-            show_default=str(spec.default),
+            default=spec.default,
+            show_default=True,
             help=spec.metadata.get("help"),
         )(command)
     return command
@@ -94,36 +94,51 @@ def main() -> None:
 )
 @click.option("--fail-on-copies", is_flag=True, help="Exit with status 1 when copies are found.")
 @click.option("--strict", is_flag=True, help="Exit with status 1 when any input was skipped.")
+@click.option("--quiet", "-q", is_flag=True, help="No progress line and no warnings on stderr.")
 def scan(
     paths: tuple[str, ...],
     format_: str,
     output: str | None,
     fail_on_copies: bool,
     strict: bool,
+    quiet: bool,
     **options: Any,
 ) -> None:
     """Scan PATHS (files or folders, recursively) and report what repeats."""
     from dedupe import api, formats, sources
     from dedupe import output as output_stage
+    from dedupe.progress import ProgressLine
 
-    settings = {k: v for k, v in options.items() if v is not None}
+    arguments = {k: v for k, v in options.items() if v is not None}
+    setting_names = {spec.name for spec in fields(Settings)}
     try:
-        report = api.scan(list(paths), **settings)
-    except sources.InputError as error:
-        raise click.UsageError(str(error)) from None
+        Settings.from_kwargs(**{k: v for k, v in arguments.items() if k in setting_names})
     except ValueError as error:
         raise click.UsageError(str(error)) from None
+
+    progress = ProgressLine(enabled=not quiet)
+    try:
+        report = api.scan(list(paths), progress=progress, **arguments)
+    except sources.InputError as error:
+        click.echo(f"dedupe: error: {error}", err=True)
+        sys.exit(2)
     except api.InputChangedError as error:
         click.echo(f"dedupe: error: {error}", err=True)
         sys.exit(1)
+    finally:
+        progress.close()
 
     rendered = formats.render(report, format_)
     if output:
         output_stage.write_atomic(output, rendered)
     else:
         click.echo(rendered, nl=False)
-    for skipped in report.skipped:
-        click.echo(f"dedupe: skipped {skipped.path}: {skipped.reason}", err=True)
+    if not quiet:
+        for document in report.documents:
+            if document.warning:
+                click.echo(f"dedupe: warning: {document.path}: {document.warning}", err=True)
+        for skipped in report.skipped:
+            click.echo(f"dedupe: skipped {skipped.path}: {skipped.reason}", err=True)
     if (fail_on_copies and report.copies) or (strict and report.skipped):
         sys.exit(1)
 

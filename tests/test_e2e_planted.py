@@ -1,0 +1,90 @@
+"""End to end on generated corpora whose copies are known."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+import dedupe
+from conftest import PlantedCorpus, planted_corpus
+from dedupe import api
+
+
+def _found(report: dedupe.Report) -> set[tuple[str, int, str, int]]:
+    return {(m.a.path, m.a.paragraph, m.b.path, m.b.paragraph) for m in report.copies}
+
+
+def _truth(corpus: PlantedCorpus) -> set[tuple[str, int, str, int]]:
+    return {(p.a, p.source, p.b, p.copy) for p in corpus.plants}
+
+
+def test_every_planted_copy_is_found_and_nothing_else(planted: PlantedCorpus) -> None:
+    report = dedupe.find_duplicates(planted.texts())
+    assert _found(report) == _truth(planted)
+
+
+def test_planted_kinds_are_reported(planted: PlantedCorpus) -> None:
+    report = dedupe.find_duplicates(planted.texts())
+    kind_of = {(m.a.path, m.a.paragraph, m.b.path, m.b.paragraph): m.kind for m in report.copies}
+    for plant in planted.plants:
+        expected = {"light": "near", "reworded": "near"}.get(plant.kind, plant.kind)
+        if plant.kind == "truncated":
+            expected = "contained"
+        assert kind_of[(plant.a, plant.source, plant.b, plant.copy)] == expected, plant
+
+
+def test_the_reprinted_run_is_one_passage(planted: PlantedCorpus) -> None:
+    report = dedupe.find_duplicates(planted.texts())
+    assert len(report.passages) == 1
+    passage = report.passages[0]
+    assert (passage.a.path, passage.b.path) == ("doc000.txt", "doc001.txt")
+    assert len(passage.matches) == 4
+    assert passage.similarity > 0.85
+
+
+def test_boilerplate_on_five_pages_is_one_flagged_cluster(planted: PlantedCorpus) -> None:
+    report = dedupe.find_duplicates(planted.texts())
+    (cluster,) = report.boilerplate
+    assert len(cluster.members) == 5
+    assert {m.path for m in cluster.members} == {f"doc{d:03d}.txt" for d in range(11, 16)}
+    assert all(not c.boilerplate for c in report.clusters if c is not cluster)
+
+
+def test_scanning_files_equals_scanning_texts(tmp_path: Path, planted: PlantedCorpus) -> None:
+    planted.write(tmp_path)
+    from_files = dedupe.scan(str(tmp_path))
+    from_texts = dedupe.find_duplicates(
+        {str(tmp_path / name): text for name, text in planted.texts().items()}
+    )
+    assert from_files.to_dict()["matches"] == from_texts.to_dict()["matches"]
+    assert from_files.to_dict()["passages"] == from_texts.to_dict()["passages"]
+
+
+def test_worker_processes_do_not_change_the_report(
+    tmp_path: Path, planted: PlantedCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted.write(tmp_path)
+    single = dedupe.scan(str(tmp_path), jobs=1).to_json()
+    # Force the process pool even on this small corpus, in small batches.
+    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(api, "_TASK_BYTES", 2000)
+    assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+
+
+def test_a_line_repeated_many_times_stays_linear() -> None:
+    corpus = planted_corpus()
+    line = "Follow our live coverage of the summit on every platform today"
+    texts = {f"page{i:04d}": f"{corpus.paragraph()}\n\n{line}\n" for i in range(600)}
+    report = dedupe.find_duplicates(texts, max_bucket=64)
+    (cluster,) = report.boilerplate
+    assert len(cluster.members) == 600
+    # Linked as a chain: one match per extra copy, not 600 * 599 / 2.
+    assert len([m for m in report.matches if m.boilerplate]) == 599
+
+
+def test_iterable_of_texts_gets_positional_ids() -> None:
+    corpus = planted_corpus()
+    paragraph = corpus.paragraph(40)
+    report = dedupe.find_duplicates([paragraph, corpus.paragraph(), paragraph])
+    assert [(m.a.path, m.b.path, m.kind) for m in report.matches] == [("0", "2", "exact")]
