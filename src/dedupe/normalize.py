@@ -44,6 +44,9 @@ def _mark_class() -> str:
 
 
 _MARKS = _mark_class()
+# What is left of a word after folding: NFKC turns some word characters into
+# punctuation ("⑴" -> "(1)"), which is dropped like any other.
+_PIECE = re.compile(rf"[\w{_MARKS}]+")
 # A word starts with a letter or digit, goes on with letters, digits and
 # combining marks, and may contain apostrophes between such runs.
 WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]\w[\w{_MARKS}]*)*")
@@ -60,15 +63,23 @@ def fold(text: str) -> str:
     """
     if text.isascii():
         return text.lower().translate(_DROP_APOSTROPHES)
-    return unicodedata.normalize("NFKC", text.casefold()).translate(_DROP_APOSTROPHES)
+    # NFKC first (it can produce capitals: "ℍ" -> "H"), then case folding,
+    # then NFKC again, since folding can leave text unnormalized.
+    folded = unicodedata.normalize("NFKC", text)
+    folded = unicodedata.normalize("NFKC", folded.casefold())
+    return folded.translate(_DROP_APOSTROPHES)
 
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``, without offsets (the fast path)."""
+    if text.isascii():
+        # Dropping apostrophes before tokenizing joins exactly the pieces
+        # WORD would have joined (an apostrophe counts only between letters).
+        return WORD.findall(text.lower().translate(_DROP_APOSTROPHES))
     raw = WORD.findall(text)
     if not raw:
         return []
-    return fold(" ".join(raw)).split()
+    return _PIECE.findall(fold(" ".join(raw)))
 
 
 @dataclass(frozen=True, slots=True)
@@ -117,7 +128,7 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
     for match in WORD.finditer(text):
         # Folding can split one raw word (NFKC turns some single characters
         # into several words); each piece keeps the raw word's span.
-        for piece in fold(match.group()).split():
+        for piece in _PIECE.findall(fold(match.group())):
             folded_words.append(piece)
             starts.append(base + match.start())
             ends.append(base + match.end())

@@ -214,8 +214,11 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
     reps = np.asarray(sorted(corpus.groups), dtype=np.int64)
     if len(reps) < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
-    lsh = index_stage.build_lsh(corpus.signatures[reps], bands=s.bands, rows=s.rows)
-    near = reps[index_stage.lsh_candidates(lsh, max_bucket=s.max_bucket)]
+    near = reps[
+        index_stage.lsh_candidates(
+            corpus.signatures[reps], bands=s.bands, rows=s.rows, max_bucket=s.max_bucket
+        )
+    ]
     contained = np.empty((0, 2), dtype=np.int64)
     if s.contained_max_words > 0:
         local = index_stage.containment_candidates(
