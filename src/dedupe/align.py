@@ -9,11 +9,11 @@ subsequence (``rapidfuzz.distance.LCSseq``):
   Indel similarity on words) reaches ``threshold``;
 * **contained**: the shorter one is found, in order, inside one compact region
   of the longer one: ``similarity`` is the share of the shorter one's words
-  covered there, and must reach ``contained_threshold``. A pair that
-  qualifies both ways is *contained* when the shorter one has under
-  ``CONTAINED_RATIO`` of the longer one's words (a headline inside a credit
-  line, one paragraph inside two merged ones, a wire story cut short), else
-  *near*.
+  covered there, and must reach ``contained_threshold``. Only a lopsided
+  pair can be contained: the shorter one has under ``CONTAINED_RATIO`` of
+  the longer one's words (a headline inside a credit line, one paragraph
+  inside two merged ones, a wire story cut short). Containment is checked
+  first; a lopsided pair that is not contained can still be near.
 
 The aligned regions (``spans``) are the runs of equal words from
 ``LCSseq.opcodes``, merged across small edits (at most ``max_edit`` words on
@@ -32,6 +32,7 @@ Example::
 
 from __future__ import annotations
 
+import math
 from collections.abc import Sequence
 from dataclasses import dataclass
 
@@ -71,46 +72,65 @@ def align(
     max_edit: int = 3,
     min_span_words: int = 3,
 ) -> Alignment | None:
-    """Classify and align two word sequences; ``None`` when they are not copies."""
-    if not a or not b:
-        return None
-    if list(a) == list(b):
-        return Alignment(EXACT, 1.0, ((0, len(a), 0, len(b)),), len(a))
+    """Classify and align two word sequences; ``None`` when they are not copies.
 
+    Symmetric: ``align(b, a)`` is ``align(a, b)`` with the spans mirrored.
+    """
+    first, second = list(a), list(b)
+    if not first or not second:
+        return None
+    if first == second:
+        return Alignment(EXACT, 1.0, ((0, len(first), 0, len(second)),), len(first))
+    options = {
+        "threshold": threshold,
+        "contained_threshold": contained_threshold,
+        "min_contained_words": min_contained_words,
+        "max_edit": max_edit,
+        "min_span_words": min_span_words,
+    }
+    # Several longest common subsequences can exist and which one RapidFuzz
+    # returns depends on the argument order: always align in one canonical
+    # order so the answer does not depend on which document came first.
+    if second < first:
+        result = _align(second, first, **options)
+        return None if result is None else mirror(result)
+    return _align(first, second, **options)
+
+
+def mirror(alignment: Alignment) -> Alignment:
+    """The same alignment seen from the other side."""
+    spans = tuple((b0, b1, a0, a1) for a0, a1, b0, b1 in alignment.spans)
+    return Alignment(alignment.kind, alignment.similarity, spans, alignment.matched_words)
+
+
+def _align(
+    a: list[str],
+    b: list[str],
+    *,
+    threshold: float,
+    contained_threshold: float,
+    min_contained_words: int,
+    max_edit: int,
+    min_span_words: int,
+) -> Alignment | None:
     total = len(a) + len(b)
-    shortest = min(len(a), len(b))
-    # An upper bound first: L <= shortest, so skip the alignment when even a
-    # perfect containment could not reach either bar.
-    best_near = 2.0 * shortest / total
-    could_contain = shortest >= min_contained_words
-    if best_near < threshold and not could_contain:
+    shortest, longest = min(len(a), len(b)), max(len(a), len(b))
+    min_words = min(min_span_words, shortest)
+    could_contain = shortest < CONTAINED_RATIO * longest and shortest >= min_contained_words
+    # L <= shortest: skip the alignment when even a perfect match of the
+    # shorter side could not reach the near threshold.
+    if 2.0 * shortest / total < threshold and not could_contain:
         return None
-
-    cutoff = None if could_contain else int(threshold * total / 2.0 - 1e-9)
-    common = LCSseq.similarity(a, b, score_cutoff=cutoff)
+    common = LCSseq.similarity(a, b)
+    if could_contain and common >= contained_threshold * shortest:
+        contained = _contained(a, b, contained_threshold, max_edit, min_words)
+        if contained is not None:
+            return contained
     score = 2.0 * common / total
-    if not common:
-        return None
-    blocks = _equal_blocks(a, b)
-    lopsided = shortest < CONTAINED_RATIO * max(len(a), len(b))
-    if score >= threshold and not (lopsided and common >= contained_threshold * shortest):
-        spans = _merge(blocks, max_edit=max_edit, min_words=min(min_span_words, shortest))
+    if common and score >= threshold:
+        spans = _merge(_equal_blocks(a, b), max_edit=max_edit, min_words=min_words)
         return Alignment(NEAR, score, spans, common)
-    if not could_contain or common < contained_threshold * shortest:
-        return None
-
-    # Containment: the densest region of the longer side.
-    a_is_short = len(a) <= len(b)
-    region = _densest_region(blocks, short_len=shortest, a_is_short=a_is_short)
-    covered = sum(block[1] - block[0] for block in region)
-    coverage = covered / shortest
-    if coverage < contained_threshold:
-        if score >= threshold:
-            spans = _merge(blocks, max_edit=max_edit, min_words=min(min_span_words, shortest))
-            return Alignment(NEAR, score, spans, common)
-        return None
-    spans = _merge(region, max_edit=max_edit, min_words=min(min_span_words, shortest))
-    return Alignment(CONTAINED, coverage, spans, covered)
+    return None
 
 
 def _equal_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
@@ -121,28 +141,38 @@ def _equal_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, in
     ]
 
 
-def _densest_region(
-    blocks: list[tuple[int, int, int, int]], *, short_len: int, a_is_short: bool
-) -> list[tuple[int, int, int, int]]:
-    """The run of consecutive blocks, spanning at most ~1.5x the short side on
-    the long side, that covers the most words of the short side.
+def _contained(
+    a: list[str], b: list[str], contained_threshold: float, max_edit: int, min_words: int
+) -> Alignment | None:
+    """The short side found in one compact window of the long side.
 
-    Common words ("the", "of") of a short item also occur far apart in a long
-    paragraph; only a compact region is evidence that the item was copied.
+    Common words ("the", "of") of a short item also occur scattered through a
+    long paragraph, and a longest common subsequence over the whole of it may
+    use them; only a window about the item's own length is evidence of a
+    copy. Windows of ``n + n//2 + 2`` words every ``n//2`` words cover every
+    verbatim occurrence of an ``n``-word item whole.
     """
-    window = int(1.5 * short_len) + 2
-    long_start, long_end = (2, 3) if a_is_short else (0, 1)
-    best: tuple[int, int, int] = (0, 0, 0)  # covered, first, last (exclusive)
-    first = 0
-    covered = 0
-    for last, block in enumerate(blocks):
-        covered += block[1] - block[0]
-        while block[long_end] - blocks[first][long_start] > window:
-            covered -= blocks[first][1] - blocks[first][0]
-            first += 1
-        if covered > best[0]:
-            best = (covered, first, last + 1)
-    return blocks[best[1] : best[2]]
+    a_is_short = len(a) <= len(b)
+    short, long = (a, b) if a_is_short else (b, a)
+    n = len(short)
+    width = n + n // 2 + 2
+    step = max(1, n // 2)
+    needed = math.ceil(contained_threshold * n - 1e-9)
+    best, best_start = 0, 0
+    for start in range(0, max(1, len(long) - width + step), step):
+        found = LCSseq.similarity(short, long[start : start + width], score_cutoff=needed)
+        if found > best:
+            best, best_start = found, start
+    if best < needed:
+        return None
+    window = long[best_start : best_start + width]
+    blocks = [
+        (s0, s1, l0 + best_start, l1 + best_start)
+        for s0, s1, l0, l1 in _equal_blocks(short, window)
+    ]
+    spans = _merge(blocks, max_edit=max_edit, min_words=min_words)
+    result = Alignment(CONTAINED, best / n, spans, best)
+    return result if a_is_short else mirror(result)
 
 
 def _merge(

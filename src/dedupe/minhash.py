@@ -68,28 +68,37 @@ def signatures(sets: Sequence[np.ndarray], *, num_perm: int = 128, seed: int = 1
     An empty set gets the empty signature (every value ``2**32 - 1``), as an
     untouched ``datasketch.MinHash`` has.
     """
-    result = np.full((len(sets), num_perm), EMPTY, dtype=np.uint32)
-    nonempty = [i for i, s in enumerate(sets) if len(s)]
-    if not nonempty:
+    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(sets) if len(sets) else np.empty(0, np.uint32)
+    return signatures_flat(values.astype(np.uint32), lengths, num_perm=num_perm, seed=seed)
+
+
+def signatures_flat(
+    values: np.ndarray, lengths: np.ndarray, *, num_perm: int = 128, seed: int = 1
+) -> np.ndarray:
+    """:func:`signatures` of sets stored back to back: set ``i`` is the next
+    ``lengths[i]`` entries of ``values`` (the storage the pipeline keeps)."""
+    result = np.full((len(lengths), num_perm), EMPTY, dtype=np.uint32)
+    if len(values) == 0:
         return result
     a, b = permutations(num_perm, seed)
-    lengths = np.array([len(sets[i]) for i in nonempty], dtype=np.int64)
-    elements = fmix32(np.concatenate([sets[i] for i in nonempty]))
+    elements = fmix32(values)
+    nonempty = np.flatnonzero(lengths)
+    lengths = lengths[nonempty]
     offsets = np.concatenate(([0], np.cumsum(lengths)[:-1]))
 
     # Process whole sets per chunk so reduceat never straddles a boundary.
-    rows = np.asarray(nonempty)
     first = 0
     while first < len(nonempty):
-        last = first + 1
-        budget = lengths[first]
-        while last < len(nonempty) and budget + lengths[last] <= _CHUNK_ELEMENTS:
-            budget += lengths[last]
-            last += 1
+        # The last set that still ends within this chunk (at least one set).
+        limit = offsets[first] + _CHUNK_ELEMENTS
+        last = max(first + 1, int(np.searchsorted(offsets + lengths, limit, side="right")))
         lo = offsets[first]
         hi = offsets[last - 1] + lengths[last - 1]
         permuted = elements[lo:hi, None] * a[None, :] + b[None, :]
-        result[rows[first:last]] = np.minimum.reduceat(permuted, offsets[first:last] - lo, axis=0)
+        result[nonempty[first:last]] = np.minimum.reduceat(
+            permuted, offsets[first:last] - lo, axis=0
+        )
         first = last
     return result
 

@@ -15,8 +15,8 @@ def write_atomic(path: str | os.PathLike[str], content: str) -> None:
     folder = target.parent if str(target.parent) else Path(".")
     descriptor, temporary = tempfile.mkstemp(prefix=f".{target.name}.", suffix=".tmp", dir=folder)
     try:
-        os.chmod(temporary, 0o666 & ~_umask())
         with os.fdopen(descriptor, "w", encoding="utf-8", newline="") as handle:
+            os.fchmod(handle.fileno(), 0o666 & ~_umask())
             handle.write(content)
             handle.flush()
             os.fsync(handle.fileno())

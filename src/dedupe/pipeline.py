@@ -50,7 +50,13 @@ _MAX_GAP_PARAGRAPHS = 12
 
 @dataclass(frozen=True)
 class DocumentSketch:
-    """What stage 1 learns about one document (arrays have one row per paragraph)."""
+    """What stage 1 learns about one document.
+
+    Per paragraph: offsets, lines, word count and an exact-copy key (0 for
+    paragraphs too short to match). Per *matchable* paragraph (key != 0, in
+    order): its distinct shingle hashes, stored back to back, and its MinHash
+    signature. Debris lines cost a few bytes each, not a 512-byte signature.
+    """
 
     starts: np.ndarray  # int64
     ends: np.ndarray  # int64
@@ -58,8 +64,9 @@ class DocumentSketch:
     line_ends: np.ndarray  # int32
     word_counts: np.ndarray  # int32
     keys: np.ndarray  # uint64 digest of the folded words; 0 for unmatched paragraphs
-    shingles: tuple[np.ndarray, ...]  # distinct shingle hashes, per paragraph
-    signatures: np.ndarray  # (paragraphs, num_perm) uint32
+    shingle_values: np.ndarray  # uint32, the shingle sets of matchable paragraphs
+    shingle_counts: np.ndarray  # int64, one per matchable paragraph
+    signatures: np.ndarray  # (matchable paragraphs, num_perm) uint32
 
     @property
     def paragraphs(self) -> int:
@@ -74,7 +81,9 @@ def exact_key(words: Sequence[str]) -> int:
 
 def sketch_document(text: str, settings: Settings) -> DocumentSketch:
     """Stage 1 for one document."""
-    paragraphs = segment.segment(text, wrap_width=settings.wrap_width)
+    paragraphs = segment.segment(
+        text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
+    )
     count = len(paragraphs)
     word_counts = np.zeros(count, dtype=np.int32)
     keys = np.zeros(count, dtype=np.uint64)
@@ -85,17 +94,20 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
         if len(folded) >= settings.min_words:
             keys[i] = exact_key(folded)
             shingle_sets.append(shingle.shingle_hashes(folded, size=settings.shingle_size))
-        else:
-            shingle_sets.append(np.empty(0, dtype=np.uint32))
+    counts = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    values = np.concatenate(shingle_sets) if shingle_sets else np.empty(0, np.uint32)
     return DocumentSketch(
-        starts=np.array([p.start for p in paragraphs], dtype=np.int64),
-        ends=np.array([p.end for p in paragraphs], dtype=np.int64),
-        line_starts=np.array([p.line_start for p in paragraphs], dtype=np.int32),
-        line_ends=np.array([p.line_end for p in paragraphs], dtype=np.int32),
+        starts=np.fromiter((p.start for p in paragraphs), dtype=np.int64, count=count),
+        ends=np.fromiter((p.end for p in paragraphs), dtype=np.int64, count=count),
+        line_starts=np.fromiter((p.line_start for p in paragraphs), dtype=np.int32, count=count),
+        line_ends=np.fromiter((p.line_end for p in paragraphs), dtype=np.int32, count=count),
         word_counts=word_counts,
         keys=keys,
-        shingles=tuple(shingle_sets),
-        signatures=minhash.signatures(shingle_sets, num_perm=settings.num_perm, seed=settings.seed),
+        shingle_values=values,
+        shingle_counts=counts,
+        signatures=minhash.signatures_flat(
+            values, counts, num_perm=settings.num_perm, seed=settings.seed
+        ),
     )
 
 
@@ -143,7 +155,14 @@ class FrozenCorpus:
         self.line_ends = cat("line_ends", np.int32)
         self.word_counts = cat("word_counts", np.int32)
         self.keys = cat("keys", np.uint64)
-        self.shingles: list[np.ndarray] = [sh for s in sketches for sh in s.shingles]
+        # Matchable paragraphs (key != 0) have row ``row_of[pid]`` in the
+        # signature matrix and the shingle store; others have -1.
+        matchable = self.keys != 0
+        self.row_of = np.full(len(self.keys), -1, dtype=np.int64)
+        self.row_of[matchable] = np.arange(int(matchable.sum()))
+        self.shingle_values = cat("shingle_values", np.uint32)
+        counts = cat("shingle_counts", np.int64)
+        self.shingle_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         num_perm = settings.num_perm
         self.signatures = (
             np.concatenate([s.signatures for s in sketches])
@@ -154,6 +173,10 @@ class FrozenCorpus:
 
     def __len__(self) -> int:
         return len(self.starts)
+
+    def shingles(self, pid: int) -> np.ndarray:
+        row = int(self.row_of[pid])
+        return self.shingle_values[self.shingle_offsets[row] : self.shingle_offsets[row + 1]]
 
     def _exact_groups(self) -> dict[int, list[int]]:
         """Representative paragraph id -> all ids with the same folded words."""
@@ -216,13 +239,16 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
         return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
     near = reps[
         index_stage.lsh_candidates(
-            corpus.signatures[reps], bands=s.bands, rows=s.rows, max_bucket=s.max_bucket
+            corpus.signatures[corpus.row_of[reps]],
+            bands=s.bands,
+            rows=s.rows,
+            max_bucket=s.max_bucket,
         )
     ]
     contained = np.empty((0, 2), dtype=np.int64)
     if s.contained_max_words > 0:
         local = index_stage.containment_candidates(
-            [corpus.shingles[pid] for pid in reps.tolist()],
+            [corpus.shingles(pid) for pid in reps.tolist()],
             max_words=s.contained_max_words,
             word_counts=corpus.word_counts[reps].tolist(),
             min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
@@ -280,7 +306,7 @@ def confirm(corpus: FrozenCorpus, candidates: np.ndarray, text: ParagraphText) -
                 if a < b:
                     pairs.append(Pair(a, b, confirmed.alignment))
                 else:
-                    pairs.append(Pair(b, a, _swap(confirmed.alignment)))
+                    pairs.append(Pair(b, a, align_stage.mirror(confirmed.alignment)))
     return pairs
 
 

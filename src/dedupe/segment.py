@@ -71,12 +71,63 @@ def _stripped_line(text: str, number: int, start: int, end: int) -> _Line:
     return _Line(number, start + leading, start + leading + len(stripped))
 
 
-def segment(text: str, *, wrap_width: int = 100) -> list[Paragraph]:
+def segment(text: str, *, wrap_width: int = 100, max_chars: int = 100_000) -> list[Paragraph]:
     """Paragraphs of ``text`` in document order.
 
     ``wrap_width``: a multi-line block is split into its lines when any line
-    but the last is longer than this many characters.
+    but the last is longer than this many characters. ``max_chars``: longer
+    paragraphs (a 100 MB line of scraped text) are cut into pieces at white
+    space, so memory per paragraph stays bounded.
     """
+    return [
+        piece
+        for paragraph in _segment(text, wrap_width)
+        for piece in _pieces(text, paragraph, max_chars)
+    ]
+
+
+def _pieces(text: str, paragraph: Paragraph, max_chars: int) -> list[Paragraph]:
+    if paragraph.end - paragraph.start <= max_chars:
+        return [paragraph]
+    pieces = []
+    start = paragraph.start
+    while start < paragraph.end:
+        end = min(start + max_chars, paragraph.end)
+        if end < paragraph.end:
+            # Cut at the last line break in reach, else at the last space.
+            cut = max(text.rfind("\n", start + 1, end), text.rfind("\r", start + 1, end))
+            if cut <= start:
+                cut = max(text.rfind(" ", start + 1, end), text.rfind("\t", start + 1, end))
+            end = cut if cut > start else end
+            if text[end - 1] == "\r" and text[end] == "\n":
+                # Never between the two characters of one CRLF line break.
+                end = end - 1 if end - 1 > start else end + 1
+        first_line = paragraph.line_start + _line_breaks(text, paragraph.start, start)
+        last_line = first_line + _line_breaks(text, start, end)
+        piece = _stripped(text, start, end, first_line, last_line)
+        if piece is not None:
+            pieces.append(piece)
+        start = end
+    return pieces
+
+
+def _line_breaks(text: str, start: int, end: int) -> int:
+    return sum(1 for _ in _LINE_BREAK.finditer(text, start, end))
+
+
+def _stripped(text: str, start: int, end: int, first: int, last: int) -> Paragraph | None:
+    content = text[start:end]
+    stripped = content.strip()
+    if not stripped:
+        return None
+    leading = len(content) - len(content.lstrip())
+    # Line numbers move with the white space trimmed at either end.
+    first += _line_breaks(text, start, start + leading)
+    last -= _line_breaks(text, start + leading + len(stripped), end)
+    return Paragraph(start + leading, start + leading + len(stripped), first, last)
+
+
+def _segment(text: str, wrap_width: int) -> list[Paragraph]:
     lines = _lines(text)
     content = [i for i, line in enumerate(lines) if not line.blank]
     if not content:

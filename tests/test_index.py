@@ -1,0 +1,307 @@
+"""Tests for dedupe.index: bulk-built MinHash LSH and the containment lookup."""
+
+from __future__ import annotations
+
+import random
+
+import numpy as np
+import pytest
+from datasketch import MinHash, MinHashLSH
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from dedupe.index import band_keys, build_lsh, containment_candidates, lsh_candidates
+from dedupe.minhash import signatures, to_datasketch
+from dedupe.settings import Settings
+from dedupe.shingle import hash_shingles, shingle_hashes
+
+
+def near_duplicate_sets(rng: random.Random, families: int, copies: int) -> list[list[bytes]]:
+    """Families of sets that share most elements, plus some unrelated sets."""
+    sets: list[list[bytes]] = []
+    for family in range(families):
+        base = [f"f{family}-e{i}".encode() for i in range(rng.randint(5, 60))]
+        sets += [base, base[::-1]]  # exact copies (order does not matter to a set)
+        for copy in range(copies):
+            edited = [item for item in base if rng.random() > 0.2]
+            edited += [f"f{family}-c{copy}-x{i}".encode() for i in range(rng.randint(0, 8))]
+            sets.append(edited or base)
+    for other in range(families):
+        sets.append([f"u{other}-{i}".encode() for i in range(rng.randint(1, 30))])
+    rng.shuffle(sets)
+    return sets
+
+
+def datasketch_pairs(
+    sigs: np.ndarray, bands: int, rows: int, seed: int = 1
+) -> set[tuple[int, int]]:
+    """Candidate pairs as datasketch finds them: insert every MinHash, query each."""
+    lsh = MinHashLSH(num_perm=sigs.shape[1], params=(bands, rows))
+    minhashes = [to_datasketch(sig, seed=seed) for sig in sigs]
+    for i, m in enumerate(minhashes):
+        lsh.insert(i, m)
+    pairs = set()
+    for i, m in enumerate(minhashes):
+        for j in lsh.query(m):
+            if i < j:
+                pairs.add((i, j))
+            elif j < i:
+                pairs.add((j, i))
+    return pairs
+
+
+def as_set(pairs: np.ndarray) -> set[tuple[int, int]]:
+    return {(int(i), int(j)) for i, j in pairs}
+
+
+@pytest.mark.parametrize(
+    ("num_perm", "bands", "rows"),
+    [(128, 42, 3), (128, 25, 5), (128, 2, 64), (64, 16, 4), (64, 64, 1), (16, 3, 5)],
+)
+@pytest.mark.parametrize("trial", range(3))
+def test_lsh_candidates_equal_datasketch_insert_and_query(
+    num_perm: int, bands: int, rows: int, trial: int
+) -> None:
+    rng = random.Random(trial * 1000 + bands)
+    sets = near_duplicate_sets(rng, families=6, copies=4)
+    sigs = signatures([hash_shingles(s) for s in sets], num_perm=num_perm)
+    ours = lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=10**9)
+    assert ours.dtype == np.int64 and ours.shape[1] == 2
+    assert (ours[:, 0] < ours[:, 1]).all()
+    assert len(as_set(ours)) == len(ours)  # distinct
+    expected = datasketch_pairs(sigs, bands, rows)
+    assert as_set(ours) == expected
+    assert expected  # the families do produce candidates
+
+
+def test_bulk_built_index_answers_datasketch_queries() -> None:
+    rng = random.Random(7)
+    sets = near_duplicate_sets(rng, families=5, copies=3)
+    sigs = signatures([hash_shingles(s) for s in sets], num_perm=128)
+    bulk = build_lsh(sigs, bands=42, rows=3)
+    inserted = MinHashLSH(num_perm=128, params=(42, 3))
+    for i, sig in enumerate(sigs):
+        inserted.insert(i, to_datasketch(sig))
+    for i, items in enumerate(sets):
+        # A MinHash datasketch computes on its own finds the same keys.
+        query = MinHash(num_perm=128)
+        query.update_batch(items)
+        assert sorted(bulk.query(query)) == sorted(inserted.query(query))
+        assert i in bulk.query(to_datasketch(sigs[i]))
+    assert bulk.keys.size() == len(sets)
+    for i in range(len(sets)):
+        assert i in bulk.keys
+        assert list(bulk.keys.get(i)) == list(inserted.keys.get(i))
+
+
+def test_bulk_built_index_still_accepts_inserts_and_removals() -> None:
+    sigs = signatures([hash_shingles([b"a", b"b", b"c"]) for _ in range(2)], num_perm=16)
+    lsh = build_lsh(sigs, bands=4, rows=4)
+    lsh.insert(2, to_datasketch(sigs[0]))
+    assert sorted(lsh.query(to_datasketch(sigs[0]))) == [0, 1, 2]
+    lsh.remove(0)
+    assert sorted(lsh.query(to_datasketch(sigs[0]))) == [1, 2]
+
+
+def test_keys_name_the_rows() -> None:
+    sigs = signatures([hash_shingles([b"x", b"y"])] * 3, num_perm=16)
+    lsh = build_lsh(sigs, bands=8, rows=2, keys=[10, 20, 30])
+    assert sorted(lsh.query(to_datasketch(sigs[0]))) == [10, 20, 30]
+    with pytest.raises(ValueError):
+        build_lsh(sigs, bands=8, rows=2, keys=[1, 2])
+
+
+def test_band_keys_are_the_bytes_datasketch_stores() -> None:
+    sigs = signatures([hash_shingles([b"p", b"q"]), hash_shingles([b"r"])], num_perm=12)
+    keys = band_keys(sigs, bands=4, rows=3)
+    reference = MinHashLSH(num_perm=12, params=(4, 3))
+    for i, sig in enumerate(sigs):
+        reference.insert(i, to_datasketch(sig))
+        assert [keys[band][i] for band in range(4)] == list(reference.keys.get(i))
+
+
+def test_unrelated_items_give_no_candidates() -> None:
+    sets = [[f"{n}-{i}".encode() for i in range(40)] for n in range(20)]
+    sigs = signatures([hash_shingles(s) for s in sets], num_perm=128)
+    assert len(lsh_candidates(sigs, bands=42, rows=3, max_bucket=64)) == 0
+
+
+def test_big_bucket_is_linked_as_a_chain() -> None:
+    n = 100
+    sigs = signatures([hash_shingles([b"same", b"line"])] * n, num_perm=128)
+    chain = lsh_candidates(sigs, bands=42, rows=3, max_bucket=10)
+    assert as_set(chain) == {(i, i + 1) for i in range(n - 1)}
+    assert len(chain) == n - 1
+    full = lsh_candidates(sigs, bands=42, rows=3, max_bucket=n)
+    assert len(full) == n * (n - 1) // 2
+
+
+def test_chain_and_small_buckets_mix() -> None:
+    items = [hash_shingles([b"boiler", b"plate"])] * 5 + [hash_shingles([b"own", b"pair"])] * 2
+    sigs = signatures(items, num_perm=32)
+    pairs = as_set(lsh_candidates(sigs, bands=16, rows=2, max_bucket=3))
+    assert pairs == {(0, 1), (1, 2), (2, 3), (3, 4), (5, 6)}
+
+
+def test_no_signatures_no_candidates() -> None:
+    empty = np.empty((0, 32), dtype=np.uint32)
+    assert lsh_candidates(empty, bands=8, rows=4, max_bucket=64).shape == (0, 2)
+    assert build_lsh(empty, bands=8, rows=4).query(to_datasketch(np.zeros(32, np.uint32))) == []
+    one = signatures([hash_shingles([b"alone"])], num_perm=32)
+    assert lsh_candidates(one, bands=8, rows=4, max_bucket=64).shape == (0, 2)
+
+
+# --------------------------------------------------------------------------- S-curve
+
+
+def pair_trials(jaccard_target: float, trials: int, rng: random.Random) -> list[list[bytes]]:
+    """``trials`` independent pairs of sets with exactly this Jaccard similarity."""
+    union = 100
+    shared = round(union * jaccard_target)
+    sets: list[list[bytes]] = []
+    for _ in range(trials):
+        tag = rng.getrandbits(64)
+        common = [f"{tag}-s{i}".encode() for i in range(shared)]
+        only = union - shared
+        sets.append(common + [f"{tag}-a{i}".encode() for i in range(only // 2)])
+        sets.append(common + [f"{tag}-b{i}".encode() for i in range(only - only // 2)])
+    return sets
+
+
+def proposed_rate(jaccard_target: float, trials: int, seed: int) -> float:
+    defaults = Settings()
+    sets = pair_trials(jaccard_target, trials, random.Random(seed))
+    sigs = signatures([hash_shingles(s) for s in sets], num_perm=defaults.num_perm)
+    pairs = as_set(lsh_candidates(sigs, bands=defaults.bands, rows=defaults.rows, max_bucket=64))
+    return sum((2 * t, 2 * t + 1) in pairs for t in range(trials)) / trials
+
+
+def s_curve(s: float) -> float:
+    defaults = Settings()
+    return 1 - (1 - s**defaults.rows) ** defaults.bands
+
+
+def test_similar_pairs_are_almost_always_proposed_with_the_defaults() -> None:
+    assert s_curve(0.6) > 0.999
+    assert proposed_rate(0.6, trials=300, seed=1) >= 0.99
+    assert proposed_rate(0.8, trials=100, seed=2) == 1.0
+
+
+def test_dissimilar_pairs_are_rarely_proposed_with_the_defaults() -> None:
+    assert proposed_rate(0.05, trials=300, seed=3) <= 0.03
+
+
+def test_proposal_rate_follows_the_s_curve() -> None:
+    for similarity in (0.2, 0.3, 0.4):
+        assert proposed_rate(similarity, trials=300, seed=4) == pytest.approx(
+            s_curve(similarity), abs=0.1
+        )
+
+
+# --------------------------------------------------------------------------- containment
+
+
+def words_of(count: int, tag: str) -> list[str]:
+    return [f"{tag}{i}" for i in range(count)]
+
+
+def contain_call(
+    paragraphs: list[list[str]],
+    *,
+    max_words: int = 80,
+    min_coverage: float = 0.5,
+    max_postings: int = 1000,
+) -> set[tuple[int, int]]:
+    sets = [shingle_hashes(p, size=3) for p in paragraphs]
+    pairs = containment_candidates(
+        sets,
+        max_words=max_words,
+        word_counts=[len(p) for p in paragraphs],
+        min_coverage=min_coverage,
+        max_postings=max_postings,
+    )
+    assert pairs.dtype == np.int64 and pairs.shape[1] == 2
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    return as_set(pairs)
+
+
+def test_short_item_inside_a_long_paragraph_is_found() -> None:
+    long = words_of(300, "w")
+    headline = long[120:130]
+    noise = words_of(40, "n")
+    assert contain_call([long, noise, headline]) == {(0, 2)}
+    # Either order of ids gives (low, high).
+    assert contain_call([headline, noise, long]) == {(0, 2)}
+
+
+def test_lsh_cannot_see_what_containment_finds() -> None:
+    long = words_of(300, "w")
+    headline = long[100:110]
+    sigs = signatures([shingle_hashes(long, size=3), shingle_hashes(headline, size=3)])
+    assert len(lsh_candidates(sigs, bands=42, rows=3, max_bucket=64)) == 0
+    assert contain_call([long, headline]) == {(0, 1)}
+
+
+def test_max_words_limits_which_items_are_looked_up() -> None:
+    long = words_of(300, "w")
+    item = long[50:62]  # 12 words
+    assert contain_call([long, item], max_words=12) == {(0, 1)}
+    assert contain_call([long, item], max_words=11) == set()
+    assert contain_call([long, item], max_words=0) == set()
+
+
+def test_min_coverage_is_the_share_of_the_item_shingles() -> None:
+    long = words_of(300, "w")
+    # 12 words: 10 shingles; replacing the last 4 words leaves 6 of them in the long one.
+    item = long[50:58] + words_of(4, "other")
+    assert len(shingle_hashes(item, size=3)) == 10
+    assert contain_call([long, item], min_coverage=0.6) == {(0, 1)}
+    assert contain_call([long, item], min_coverage=0.61) == set()
+    assert contain_call([long, item], min_coverage=1.0) == set()
+    assert contain_call([long, long[50:62]], min_coverage=1.0) == {(0, 1)}
+
+
+def test_common_shingles_beyond_max_postings_are_ignored() -> None:
+    item = words_of(6, "q")
+    hosts = [words_of(20, f"h{k}") + item + words_of(20, f"t{k}") for k in range(5)]
+    paragraphs = [item, *hosts]
+    found = contain_call(paragraphs, max_postings=10)
+    assert {(0, k) for k in range(1, 6)} <= found
+    # Each of the item's shingles is posted by 6 paragraphs: above 5 it is boilerplate.
+    assert contain_call(paragraphs, max_postings=5) == set()
+    assert {(0, k) for k in range(1, 6)} <= contain_call(paragraphs, max_postings=6)
+
+
+def test_empty_sets_and_no_short_items() -> None:
+    assert contain_call([]) == set()
+    assert contain_call([[], []]) == set()
+    assert contain_call([words_of(300, "a"), words_of(300, "a")], max_words=100) == set()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(
+        st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=25), min_size=1, max_size=8
+    ),
+    st.sampled_from([0.3, 0.5, 0.8, 1.0]),
+    st.integers(min_value=1, max_value=30),
+)
+def test_containment_matches_brute_force(
+    paragraphs: list[list[str]], coverage: float, max_words: int
+) -> None:
+    sets = [shingle_hashes(p, size=2) for p in paragraphs]
+    expected = set()
+    for i, item in enumerate(sets):
+        if not len(item) or len(paragraphs[i]) > max_words:
+            continue
+        for j, other in enumerate(sets):
+            if i != j and len(np.intersect1d(item, other)) >= coverage * len(item) - 1e-9:
+                expected.add((min(i, j), max(i, j)))
+    got = containment_candidates(
+        sets,
+        max_words=max_words,
+        word_counts=[len(p) for p in paragraphs],
+        min_coverage=coverage,
+        max_postings=10**6,
+    )
+    assert as_set(got) == expected
