@@ -122,6 +122,15 @@ class Normalized:
 
 def normalize(text: str, *, base: int = 0) -> Normalized:
     """Normalize ``text`` keeping, for every folded word, its original span."""
+    if text.isascii():
+        # ASCII words fold one to one (no NFKC pieces), so the fast path's
+        # words line up with the raw words' spans.
+        spans = [match.span() for match in WORD.finditer(text)]
+        return Normalized(
+            tuple(words(text)),
+            tuple(base + start for start, _ in spans),
+            tuple(base + end for _, end in spans),
+        )
     folded_words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []

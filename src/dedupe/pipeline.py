@@ -88,12 +88,16 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
     word_counts = np.zeros(count, dtype=np.int32)
     keys = np.zeros(count, dtype=np.uint64)
     shingle_sets: list[np.ndarray] = []
+    # Pages repeat their own lines (a video caption five times): hash once.
+    seen: dict[int, np.ndarray] = {}
     for i, paragraph in enumerate(paragraphs):
         folded = normalize.words(text[paragraph.start : paragraph.end])
         word_counts[i] = len(folded)
         if len(folded) >= settings.min_words:
-            keys[i] = exact_key(folded)
-            shingle_sets.append(shingle.shingle_hashes(folded, size=settings.shingle_size))
+            key = keys[i] = exact_key(folded)
+            if key not in seen:
+                seen[key] = shingle.shingle_hashes(folded, size=settings.shingle_size)
+            shingle_sets.append(seen[key])
     counts = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
     values = np.concatenate(shingle_sets) if shingle_sets else np.empty(0, np.uint32)
     return DocumentSketch(

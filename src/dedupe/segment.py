@@ -91,6 +91,7 @@ def _pieces(text: str, paragraph: Paragraph, max_chars: int) -> list[Paragraph]:
         return [paragraph]
     pieces = []
     start = paragraph.start
+    line = paragraph.line_start  # the line on which ``start`` lies
     while start < paragraph.end:
         end = min(start + max_chars, paragraph.end)
         if end < paragraph.end:
@@ -102,12 +103,11 @@ def _pieces(text: str, paragraph: Paragraph, max_chars: int) -> list[Paragraph]:
             if text[end - 1] == "\r" and text[end] == "\n":
                 # Never between the two characters of one CRLF line break.
                 end = end - 1 if end - 1 > start else end + 1
-        first_line = paragraph.line_start + _line_breaks(text, paragraph.start, start)
-        last_line = first_line + _line_breaks(text, start, end)
-        piece = _stripped(text, start, end, first_line, last_line)
+        breaks = _line_breaks(text, start, end)
+        piece = _stripped(text, start, end, line, line + breaks)
         if piece is not None:
             pieces.append(piece)
-        start = end
+        start, line = end, line + breaks
     return pieces
 
 
