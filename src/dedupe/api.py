@@ -116,7 +116,8 @@ def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -
     for name, text in items:
         if not isinstance(text, str):
             raise TypeError(f"text {name!r} is {type(text).__name__}, not str")
-        sketch = pipeline.sketch_document(text, config)
+    sketches = pipeline.sketch_documents([text for _, text in items], config)
+    for (name, text), sketch in zip(items, sketches, strict=True):
         corpus.add(Document(name, sketch.paragraphs, len(text)), sketch)
     frozen = corpus.freeze()
     bodies = [text for _, text in items]
@@ -143,27 +144,28 @@ def _finish(corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str]) -> Rep
 _SketchResult = tuple[Document, pipeline.DocumentSketch, bytes] | Skipped
 
 
-def _sketch_file(
-    source: sources.SourceFile, settings: Settings, max_file_size: int
-) -> _SketchResult:
-    decoded = sources.read_document(source, max_file_size=max_file_size)
-    if isinstance(decoded, sources.Skip):
-        return Skipped(decoded.path, decoded.reason)
-    sketch = pipeline.sketch_document(decoded.text, settings)
-    document = Document(
-        path=source.path,
-        paragraphs=sketch.paragraphs,
-        chars=len(decoded.text),
-        encoding=decoded.encoding,
-        warning=decoded.warning,
-    )
-    return document, sketch, _digest(decoded.text)
-
-
 def _sketch_batch(
     batch: list[sources.SourceFile], settings: Settings, max_file_size: int
 ) -> list[_SketchResult]:
-    return [_sketch_file(source, settings, max_file_size) for source in batch]
+    """Read and sketch a batch of files (the unit of work of one worker task)."""
+    decoded = [sources.read_document(source, max_file_size=max_file_size) for source in batch]
+    readable = [d for d in decoded if not isinstance(d, sources.Skip)]
+    sketches = iter(pipeline.sketch_documents([d.text for d in readable], settings))
+    results: list[_SketchResult] = []
+    for source, item in zip(batch, decoded, strict=True):
+        if isinstance(item, sources.Skip):
+            results.append(Skipped(item.path, item.reason))
+            continue
+        sketch = next(sketches)
+        document = Document(
+            path=source.path,
+            paragraphs=sketch.paragraphs,
+            chars=len(item.text),
+            encoding=item.encoding,
+            warning=item.warning,
+        )
+        results.append((document, sketch, _digest(item.text)))
+    return results
 
 
 def _digest(text: str) -> bytes:
@@ -191,8 +193,8 @@ def _map_sketches(
         raise ValueError("jobs must be at least 1")
     total = sum(f.size for f in found)
     if workers == 1 or total < _PARALLEL_MIN_BYTES or len(found) < 2:
-        for source in found:
-            yield _sketch_file(source, settings, max_file_size)
+        for batch in _batches(found):
+            yield from _sketch_batch(batch, settings, max_file_size)
         return
     # "spawn" keeps workers free of whatever threads the caller runs.
     with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:

@@ -16,6 +16,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 import hashlib
 import itertools
 from collections.abc import Callable, Iterable, Sequence
@@ -81,6 +82,29 @@ def exact_key(words: Sequence[str]) -> int:
 
 def sketch_document(text: str, settings: Settings) -> DocumentSketch:
     """Stage 1 for one document."""
+    return sketch_documents([text], settings)[0]
+
+
+def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentSketch]:
+    """Stage 1 for a batch of documents: MinHash runs once over the whole
+    batch, which matters when documents are small (50,000 short files)."""
+    parts = [_sketch_paragraphs(text, settings) for text in texts]
+    counts = [part.shingle_counts for part in parts]
+    all_counts = np.concatenate(counts) if parts else np.empty(0, np.int64)
+    values = [part.shingle_values for part in parts]
+    all_values = np.concatenate(values) if parts else np.empty(0, np.uint32)
+    matrix = minhash.signatures_flat(
+        all_values, all_counts, num_perm=settings.num_perm, seed=settings.seed
+    )
+    bounds = np.cumsum([0, *(len(c) for c in counts)])
+    return [
+        dataclasses.replace(part, signatures=matrix[bounds[i] : bounds[i + 1]])
+        for i, part in enumerate(parts)
+    ]
+
+
+def _sketch_paragraphs(text: str, settings: Settings) -> DocumentSketch:
+    """Everything of a sketch but the signatures."""
     paragraphs = segment.segment(
         text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
     )
@@ -109,9 +133,7 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
         keys=keys,
         shingle_values=values,
         shingle_counts=counts,
-        signatures=minhash.signatures_flat(
-            values, counts, num_perm=settings.num_perm, seed=settings.seed
-        ),
+        signatures=np.empty((0, settings.num_perm), dtype=np.uint32),
     )
 
 
