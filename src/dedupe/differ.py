@@ -740,14 +740,9 @@ def _line_list(locations: Sequence[Location]) -> str:
     return "+".join(_line_numbers((location,)) for location in locations)
 
 
-def _lines(locations: Sequence[Location]) -> str:
-    numbers = _line_numbers(locations)
-    return f"{'lines' if '-' in numbers else 'line'} {numbers}"
-
-
 def describe_passage(difference: PassageDifference) -> str:
-    """One line for people about a passage, e.g. ``B contains 74% of A; A is
-    95% of B; 6 paragraphs dropped (A lines 41-47)``."""
+    """One line for people about a passage, e.g. ``B contains 63% of A; A is
+    88% of B; 6 paragraphs dropped (A lines 41, 43-47); merged: A 52+53 → B 68``."""
     parts = [coverage_phrase(difference.coverage_a, difference.coverage_b)]
     by_kind: dict[str, list[ParagraphChange]] = {}
     for change in difference.changes:
@@ -760,9 +755,10 @@ def describe_passage(difference: PassageDifference) -> str:
             side = "a" if kind == DROPPED else "b"
             runs = [getattr(change, side) for change in changes]
             count = sum(len(run) for run in runs)
-            where = ", ".join(_lines(run) for run in runs)
-            parts.append(f"{_plural(count, 'paragraph')} {kind} ({side.upper()} {where})")
+            where = ", ".join(_line_numbers(run) for run in runs)
+            label = "line" if where.isdigit() else "lines"
+            parts.append(f"{_plural(count, 'paragraph')} {kind} ({side.upper()} {label} {where})")
         else:
-            pairs = ", ".join(f"A {_line_numbers(c.a)} → B {_line_numbers(c.b)}" for c in changes)
+            pairs = ", ".join(f"A {_line_list(c.a)} → B {_line_list(c.b)}" for c in changes)
             parts.append(f"{kind}: {pairs}")
     return "; ".join(parts)
