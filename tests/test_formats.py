@@ -277,7 +277,7 @@ def test_html_escapes_every_piece_of_corpus_text(hostile: dedupe.Report) -> None
 def test_html_side_by_side_marks_spans_and_differences(seeds: dedupe.Report) -> None:
     page = html_format.render_html(seeds)
     passage = page[page.index('<tbody id="passage-1"') : page.index("</tbody>")]
-    assert "seeds/000_0ca4ebad92ee63ed.txt</bdi>:37-61" in passage
+    assert 'seeds/000_0ca4ebad92ee63ed.txt</bdi><span class="lines">:37-61' in passage
     assert passage.count("<mark>") >= 16
     assert '<del class="reworded">reportedly</del>' in passage
     assert '<ins class="reworded">organisation</ins>' in passage

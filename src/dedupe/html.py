@@ -131,7 +131,7 @@ details { margin: .5rem 0; } summary { cursor: pointer; }
 .cluster ul { margin: .2rem 0; padding-left: 1.2rem; }
 :target { outline: 2px solid #f80; outline-offset: 2px; }
 tbody, .cluster, h2 { scroll-margin-top: 4rem; }
-td.loc { min-width: 15rem; }
+td.loc { min-width: 15rem; } .lines { white-space: nowrap; }
 """
 
 
@@ -161,7 +161,7 @@ def _where(location: Location) -> str:
         if location.line_start == location.line_end
         else f"{location.line_start}-{location.line_end}"
     )
-    return f"{path(location.path)}:{lines}"
+    return f'{path(location.path)}<span class="lines">:{lines}</span>'
 
 
 def _excerpt(report: Report, location: Location, width: int = _EXCERPT) -> str:
