@@ -367,3 +367,11 @@ def test_every_seed_match_has_a_difference(seeds: dedupe.Report) -> None:
     quote = [m for m in seeds.matches if m.a.line_start == 25 and m.b.line_start == 28]
     assert quote and quote[0].difference is not None
     assert QUOTE in quote[0].difference.kinds
+
+
+def test_word_counts_in_summaries_are_the_matchers_words() -> None:
+    a = "Witnesses say forces opened fire towards crowds going to receive aid. <b>alert(1)</b>"
+    b = "Witnesses say forces opened fire towards crowds going to receive aid."
+    d = compare_texts(a, b)
+    assert d.words_a - d.common == 4  # b, alert, 1, b
+    assert "B lacks A's last 4 words" in describe(d)

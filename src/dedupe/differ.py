@@ -65,6 +65,7 @@ from typing import Any, NamedTuple
 from rapidfuzz.distance import LCSseq
 
 from dedupe.normalize import Normalized, normalize
+from dedupe.normalize import words as normalize_words
 from dedupe.report import Location, Match
 
 IDENTICAL = "identical"
@@ -692,7 +693,9 @@ def describe(difference: Difference, *, examples: int = 2) -> str:
 
 
 def _words_in(text: str) -> int:
-    return len(text.split())
+    # Words as the matcher counts them (coverage is in those words too), not
+    # white-space runs: "<script>alert(1)</script>" is three words, not one.
+    return len(normalize_words(text))
 
 
 def _describe_kind(kind: str, changes: list[Change], examples: int) -> str:
