@@ -30,6 +30,7 @@ import hashlib
 import html
 import itertools
 import re
+from collections import Counter
 from collections.abc import Iterable, Sequence
 
 from dedupe import differ
@@ -190,14 +191,27 @@ def highlight(
     always nests; where edits overlap the strongest kind (``_DRAWN`` order)
     is drawn.
     """
-    marks = [(max(a, start), min(b, end)) for a, b in marks if a < end and b > start]
-    edits = [(max(a, start), min(b, end), k) for a, b, k in edits if a < end and b > start]
-    cuts = sorted({start, end, *(p for m in marks for p in m), *(p for e in edits for p in e[:2])})
+    # A sweep over the interval ends: a passage can carry thousands of spans.
+    events: dict[int, list[tuple[int, str | None]]] = {start: [], end: []}
+    for a, b in marks:
+        if a < end and b > start:
+            events.setdefault(max(a, start), []).append((1, None))
+            events.setdefault(min(b, end), []).append((-1, None))
+    for a, b, kind in edits:
+        if a < end and b > start:
+            events.setdefault(max(a, start), []).append((1, kind))
+            events.setdefault(min(b, end), []).append((-1, kind))
+    open_marks = 0
+    open_edits = Counter[str]()
     pieces: list[tuple[bool, str | None, str]] = []
-    for left, right in itertools.pairwise(cuts):
-        marked = any(a <= left and right <= b for a, b in marks)
-        kinds = [k for a, b, k in edits if a <= left and right <= b]
-        kind = min(kinds, key=_DRAWN.index) if kinds else None
+    for left, right in itertools.pairwise(sorted(events)):
+        for delta, what in events[left]:
+            if what is None:
+                open_marks += delta
+            else:
+                open_edits[what] += delta
+        marked = open_marks > 0
+        kind = next((k for k in _DRAWN if open_edits[k] > 0), None)
         piece = source[left:right]
         if pieces and pieces[-1][0] == marked and pieces[-1][1] == kind:
             pieces[-1] = (marked, kind, pieces[-1][2] + piece)
