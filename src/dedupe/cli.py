@@ -19,6 +19,7 @@ from typing import Any
 
 import click
 
+from dedupe.formats import FORMATS
 from dedupe.settings import Settings
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
@@ -84,7 +85,7 @@ def main() -> None:
 @click.option(
     "--format",
     "format_",
-    type=click.Choice(["text", "json"]),
+    type=click.Choice(FORMATS),
     default="text",
     show_default=True,
     help="Report format.",

@@ -26,8 +26,8 @@ import numpy as np
 
 from dedupe import align as align_stage
 from dedupe import cluster as cluster_stage
+from dedupe import differ, minhash, normalize, passages, segment, shingle
 from dedupe import index as index_stage
-from dedupe import minhash, normalize, passages, segment, shingle
 from dedupe.report import (
     Cluster,
     Document,
@@ -494,6 +494,12 @@ def _match(corpus: FrozenCorpus, pair: Pair, text: ParagraphText, boilerplate: s
         spans=spans,
         matched_words=pair.alignment.matched_words,
         boilerplate=pair.a in boilerplate or pair.b in boilerplate,
+        difference=differ.compare(
+            norm_a,
+            norm_b,
+            text_a=text.text_of(int(corpus.doc_of[pair.a])),
+            text_b=text.text_of(int(corpus.doc_of[pair.b])),
+        ),
     )
 
 
@@ -521,7 +527,26 @@ def _passage(
     )
     matched = sum(m.matched_words for m in members)
     similarity = min(1.0, 2.0 * matched / words) if words else 0.0
-    return Passage(region_a, region_b, similarity, tuple(sorted(group)))
+    difference = differ.compare_passage(
+        members,
+        region_a=_region_paragraphs(corpus, region_a, boilerplate),
+        region_b=_region_paragraphs(corpus, region_b, boilerplate),
+    )
+    return Passage(region_a, region_b, similarity, tuple(sorted(group)), difference)
+
+
+def _region_paragraphs(
+    corpus: FrozenCorpus, region: Location, boilerplate: set[int]
+) -> list[differ.RegionParagraph]:
+    """The paragraphs of ``region`` that count (as in :func:`_region_words`)."""
+    first = int(corpus.doc_first[region.document])
+    found: list[differ.RegionParagraph] = []
+    for pid in range(first + region.paragraph, len(corpus)):
+        if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
+            break
+        if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
+            found.append(differ.RegionParagraph(corpus.location(pid), int(corpus.word_counts[pid])))
+    return found
 
 
 def _region_words(corpus: FrozenCorpus, region: Location, boilerplate: set[int]) -> int:

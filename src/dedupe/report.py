@@ -11,7 +11,10 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from dedupe.differ import Difference, PassageDifference
 
 SCHEMA = "dedupe.report/1"
 
@@ -62,6 +65,7 @@ class Match:
     spans: tuple[Span, ...]
     matched_words: int
     boilerplate: bool = False
+    difference: Difference | None = None  # how B differs from A (dedupe.differ)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -72,6 +76,7 @@ class Match:
             "b": self.b.to_dict(),
             "spans": [span.to_dict() for span in self.spans],
             "matched_words": self.matched_words,
+            "difference": None if self.difference is None else self.difference.to_dict(),
         }
 
 
@@ -83,6 +88,7 @@ class Passage:
     b: Location
     similarity: float
     matches: tuple[int, ...]  # indices into Report.matches
+    difference: PassageDifference | None = None  # paragraph-level (dedupe.differ)
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -90,6 +96,7 @@ class Passage:
             "b": self.b.to_dict(),
             "similarity": round(self.similarity, 4),
             "matches": list(self.matches),
+            "difference": None if self.difference is None else self.difference.to_dict(),
         }
 
 
