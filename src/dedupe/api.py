@@ -95,7 +95,10 @@ def scan(
     corpus.skipped.sort(key=lambda s: s.path)
 
     frozen = corpus.freeze()
-    loader = _FileTexts(frozen.documents, digests, max_file_size)
+    # Absolute paths: the report may be rendered after the caller changed
+    # directory, and texts are re-read then.
+    locations = [os.path.abspath(d.path) for d in frozen.documents]
+    loader = _FileTexts(frozen.documents, locations, digests, max_file_size)
     return _finish(frozen, loader)
 
 
@@ -209,8 +212,15 @@ class _FileTexts:
     """Document texts re-read on demand (memory follows the index, not the
     corpus), checked against what was sketched."""
 
-    def __init__(self, documents: list[Document], digests: list[bytes], max_file_size: int) -> None:
+    def __init__(
+        self,
+        documents: list[Document],
+        locations: list[str],
+        digests: list[bytes],
+        max_file_size: int,
+    ) -> None:
         self.documents = documents
+        self.locations = locations
         self.digests = digests
         self.max_file_size = max_file_size
         self._cache: OrderedDict[int, str] = OrderedDict()
@@ -221,7 +231,7 @@ class _FileTexts:
             return self._cache[index]
         document = self.documents[index]
         decoded = sources.read_document(
-            sources.SourceFile(document.path, 0), max_file_size=self.max_file_size
+            sources.SourceFile(self.locations[index], 0), max_file_size=self.max_file_size
         )
         if isinstance(decoded, sources.Skip) or _digest(decoded.text) != self.digests[index]:
             raise InputChangedError(f"{document.path} changed while it was being scanned")
