@@ -187,8 +187,11 @@ def test_similar_pairs_are_almost_always_proposed_with_the_defaults() -> None:
     assert proposed_rate(0.8, trials=100, seed=2) == 1.0
 
 
-def test_dissimilar_pairs_are_rarely_proposed_with_the_defaults() -> None:
-    assert proposed_rate(0.05, trials=300, seed=3) <= 0.03
+def test_dissimilar_pairs_are_seldom_proposed_with_the_defaults() -> None:
+    # 63 bands of 2 rows: P(0.05) = 0.146, so RapidFuzz sees about one
+    # unrelated pair in seven that share a twentieth of their shingles.
+    assert s_curve(0.05) < 0.15
+    assert proposed_rate(0.05, trials=300, seed=3) <= 0.2
 
 
 def test_proposal_rate_follows_the_s_curve() -> None:

@@ -19,7 +19,7 @@ EDITED = STORY.replace("Tuesday night", "late on Tuesday").replace("hundreds", "
 
 def test_defaults_are_valid_and_documented() -> None:
     settings = Settings()
-    assert (settings.bands, settings.rows, settings.num_perm) == (42, 3, 128)
+    assert (settings.bands, settings.rows, settings.num_perm) == (63, 2, 128)
     assert settings.bands * settings.rows <= settings.num_perm
     for field in dataclasses.fields(Settings):
         assert field.metadata.get("help"), f"{field.name} has no help text"
@@ -145,10 +145,9 @@ def test_default_s_curve_matches_the_documented_probabilities() -> None:
     def probability(s: float) -> float:
         return 1 - (1 - s**settings.rows) ** settings.bands
 
-    assert settings.lsh_threshold == pytest.approx(0.29, abs=0.005)
-    assert probability(0.3) == pytest.approx(0.68, abs=0.01)
-    assert probability(0.4) == pytest.approx(0.94, abs=0.01)
-    assert probability(0.5) == pytest.approx(0.996, abs=0.001)
+    assert settings.lsh_threshold == pytest.approx(0.126, abs=0.005)
+    assert probability(0.2) == pytest.approx(0.92, abs=0.01)
+    assert probability(0.3) == pytest.approx(0.997, abs=0.001)
 
 
 def test_settings_change_what_a_scan_reports() -> None:

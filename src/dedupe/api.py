@@ -18,10 +18,12 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import os
+import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
+from multiprocessing.context import BaseContext
 from typing import Any
 
 from dedupe import pipeline, sources
@@ -199,13 +201,22 @@ def _map_sketches(
         for batch in _batches(found):
             yield from _sketch_batch(batch, settings, max_file_size)
         return
-    # "spawn" keeps workers free of whatever threads the caller runs.
-    with ProcessPoolExecutor(max_workers=workers, mp_context=get_context("spawn")) as pool:
+    with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         futures = [
             pool.submit(_sketch_batch, batch, settings, max_file_size) for batch in _batches(found)
         ]
         for future in futures:
             yield from future.result()
+
+
+def _process_context() -> BaseContext:
+    """Fork on Linux: workers start at once, and a caller's script without an
+    ``if __name__ == "__main__":`` guard (or code piped to ``python -``) is
+    not run again in each worker, as "spawn" would. Elsewhere fork is unsafe
+    (macOS) or missing (Windows), so spawn."""
+    if sys.platform.startswith("linux"):
+        return get_context("fork")
+    return get_context("spawn")
 
 
 class _FileTexts:
