@@ -34,7 +34,9 @@ from dedupe.settings import Settings
 _PARALLEL_MIN_BYTES = 4 << 20
 # Documents per task sent to a worker: large enough to amortise pickling.
 _TASK_BYTES = 1 << 20
-_TEXT_CACHE_DOCUMENTS = 64
+# Texts kept in memory while matches are resolved: enough for typical
+# corpora to be read once, bounded for huge ones (which are then re-read).
+_TEXT_CACHE_CHARS = 64 << 20
 
 # (files done, files total, bytes done, bytes total)
 ProgressCallback = Callable[[int, int, int, int], None]
@@ -235,6 +237,7 @@ class _FileTexts:
         self.digests = digests
         self.max_file_size = max_file_size
         self._cache: OrderedDict[int, str] = OrderedDict()
+        self._cached_chars = 0
 
     def __call__(self, index: int) -> str:
         if index in self._cache:
@@ -247,6 +250,8 @@ class _FileTexts:
         if isinstance(decoded, sources.Skip) or _digest(decoded.text) != self.digests[index]:
             raise InputChangedError(f"{document.path} changed while it was being scanned")
         self._cache[index] = decoded.text
-        if len(self._cache) > _TEXT_CACHE_DOCUMENTS:
-            self._cache.popitem(last=False)
+        self._cached_chars += len(decoded.text)
+        while self._cached_chars > _TEXT_CACHE_CHARS and len(self._cache) > 1:
+            _, dropped = self._cache.popitem(last=False)
+            self._cached_chars -= len(dropped)
         return decoded.text
