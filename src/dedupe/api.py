@@ -38,8 +38,8 @@ _TASK_BYTES = 1 << 20
 # corpora to be read once, bounded for huge ones (which are then re-read).
 _TEXT_CACHE_CHARS = 64 << 20
 
-# (files done, files total, bytes done, bytes total)
-ProgressCallback = Callable[[int, int, int, int], None]
+# (files done, files total, bytes done, bytes total, paragraphs so far)
+ProgressCallback = Callable[[int, int, int, int, int], None]
 
 
 class InputChangedError(RuntimeError):
@@ -84,18 +84,19 @@ def scan(
     corpus.skipped.extend(skipped)
     digests: list[bytes] = []
     total_bytes = sum(f.size for f in found)
-    done_bytes = 0
+    done_bytes = paragraphs = 0
     results = _map_sketches(found, config, max_file_size, jobs)
     for done, (source, result) in enumerate(zip(found, results, strict=True), 1):
         done_bytes += source.size
-        if progress is not None:
-            progress(done, len(found), done_bytes, total_bytes)
         if isinstance(result, Skipped):
             corpus.skipped.append(result)
-            continue
-        document, sketch, digest = result
-        corpus.add(document, sketch)
-        digests.append(digest)
+        else:
+            document, sketch, digest = result
+            corpus.add(document, sketch)
+            digests.append(digest)
+            paragraphs += sketch.paragraphs
+        if progress is not None:
+            progress(done, len(found), done_bytes, total_bytes, paragraphs)
     corpus.skipped.sort(key=lambda s: s.path)
 
     frozen = corpus.freeze()

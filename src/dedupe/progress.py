@@ -24,7 +24,9 @@ class ProgressLine:
         self.shown = 0.0
         self.width = 0
 
-    def __call__(self, files: int, files_total: int, done: int, total: int) -> None:
+    def __call__(
+        self, files: int, files_total: int, done: int, total: int, paragraphs: int
+    ) -> None:
         if not self.enabled:
             return
         now = time.monotonic()
@@ -35,8 +37,8 @@ class ProgressLine:
         rate = done / elapsed if elapsed > 0 else 0.0
         eta = (total - done) / rate if rate > 0 else 0.0
         line = (
-            f"dedupe: {files:,}/{files_total:,} files, {done / 1e6:,.1f}/{total / 1e6:,.1f} MB, "
-            f"{rate / 1e6:.1f} MB/s, ETA {eta:.0f}s"
+            f"dedupe: {files:,}/{files_total:,} files, {paragraphs:,} paragraphs, "
+            f"{done / 1e6:,.1f}/{total / 1e6:,.1f} MB, {rate / 1e6:.1f} MB/s, ETA {eta:.0f}s"
         )
         self.stream.write("\r" + line.ljust(self.width))
         self.stream.flush()
