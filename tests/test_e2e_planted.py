@@ -88,3 +88,28 @@ def test_iterable_of_texts_gets_positional_ids() -> None:
     paragraph = corpus.paragraph(40)
     report = dedupe.find_duplicates([paragraph, corpus.paragraph(), paragraph])
     assert [(m.a.path, m.b.path, m.kind) for m in report.matches] == [("0", "2", "exact")]
+
+
+def test_sketches_store_and_reload_to_the_same_report(
+    tmp_path: Path, planted: PlantedCorpus
+) -> None:
+    from dedupe import pipeline
+    from dedupe.report import Document
+    from dedupe.settings import Settings
+
+    settings = Settings()
+    texts = planted.texts()
+    corpus = pipeline.Corpus(settings)
+    for number, (name, text) in enumerate(texts.items()):
+        stored = tmp_path / f"{number}.npz"
+        pipeline.sketch_document(text, settings).save(stored)
+        sketch = pipeline.DocumentSketch.load(stored)
+        corpus.add(Document(name, sketch.paragraphs, len(text)), sketch)
+    frozen = corpus.freeze()
+    bodies = list(texts.values())
+    text = pipeline.ParagraphText(frozen, bodies.__getitem__)
+    candidates = pipeline.find_candidates(frozen)
+    pairs = pipeline.confirm(frozen, candidates.pairs, text)
+    reloaded = pipeline.build_report(frozen, pairs, text, stats={})
+    direct = dedupe.find_duplicates(texts)
+    assert [m.to_dict() for m in reloaded.matches] == [m.to_dict() for m in direct.matches]

@@ -19,8 +19,10 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import itertools
+import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
+from typing import BinaryIO
 
 import numpy as np
 
@@ -72,6 +74,19 @@ class DocumentSketch:
     @property
     def paragraphs(self) -> int:
         return len(self.starts)
+
+    def save(self, file: str | os.PathLike[str] | BinaryIO) -> None:
+        """Store the sketch (numpy ``.npz``, no pickle), e.g. for an index that
+        only re-reads the documents that changed."""
+        np.savez(file, **{name: getattr(self, name) for name in _SKETCH_FIELDS})
+
+    @classmethod
+    def load(cls, file: str | os.PathLike[str] | BinaryIO) -> DocumentSketch:
+        with np.load(file, allow_pickle=False) as stored:
+            return cls(**{name: stored[name] for name in _SKETCH_FIELDS})
+
+
+_SKETCH_FIELDS = tuple(f.name for f in dataclasses.fields(DocumentSketch))
 
 
 def exact_key(words: Sequence[str]) -> int:
