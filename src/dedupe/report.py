@@ -200,7 +200,10 @@ class Report:
             "clusters": [c.to_dict() for c in self.clusters],
         }
 
-    def to_json(self, *, indent: int | None = 2) -> str:
+    def to_json(self, *, indent: int | None = None) -> str:
+        """The report as JSON text. Compact by default: json's C encoder only
+        runs without ``indent``, five times faster on a large report (pipe it
+        through ``python -m json.tool`` or ``jq`` to read it)."""
         return json.dumps(self.to_dict(), ensure_ascii=False, indent=indent) + "\n"
 
 
