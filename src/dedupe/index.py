@@ -26,9 +26,11 @@ Contained paragraphs
     A short item (headline, pull quote, caption) inside a long paragraph has a
     tiny Jaccard similarity with it, so LSH cannot see it. For paragraphs of at
     most ``max_words`` words, every other paragraph that holds at least
-    ``min_coverage`` of the item's shingles is proposed. Only the shingles of
-    short items are looked up, so memory follows the short items, not the
-    whole text.
+    ``min_coverage`` of the item's distinctive shingles is proposed. All
+    shingles are sorted once into postings; a shingle in more than
+    ``max_postings`` paragraphs ("said on Monday") is not distinctive and does
+    not vote; the join of items with postings runs in bounded chunks, so memory
+    stays flat however many pairs share a common phrase.
 
 Example::
 
@@ -147,47 +149,92 @@ def containment_candidates(
     A shingle found in more than ``max_postings`` paragraphs is too common to
     tell anything (it is boilerplate, and the exact and LSH stages link those).
     """
-    short = [i for i, s in enumerate(shingle_sets) if len(s) and word_counts[i] <= max_words]
-    if not short:
+    lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    is_short = (lengths > 0) & (np.asarray(word_counts, dtype=np.int64) <= max_words)
+    short = np.flatnonzero(is_short)
+    if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    short_hashes = np.concatenate([shingle_sets[i] for i in short])
-    short_ids = np.repeat(np.asarray(short, dtype=np.int64), [len(shingle_sets[i]) for i in short])
-    wanted = np.unique(short_hashes)
+    # Postings: (hash, paragraph) for every paragraph's shingles, sorted by
+    # hash once; runs of equal hashes give each shingle's paragraphs, and
+    # every element learns its run (no second lookup of the short items).
+    all_hashes = np.concatenate(list(shingle_sets))
+    order = np.argsort(all_hashes)
+    sorted_hashes = all_hashes[order]
+    post_ids = np.repeat(np.arange(len(shingle_sets), dtype=np.int64), lengths)[order]
+    starts_run = np.concatenate(([True], sorted_hashes[1:] != sorted_hashes[:-1]))
+    run_of = np.empty(len(all_hashes), dtype=np.int64)
+    run_of[order] = np.cumsum(starts_run) - 1
+    first = np.flatnonzero(starts_run)
+    counts = np.diff(np.concatenate((first, [len(sorted_hashes)])))
+    del all_hashes, order, sorted_hashes, starts_run
 
-    # Postings: (hash, paragraph) for every paragraph's shingles that some
-    # short item also has.
-    all_ids = np.repeat(
-        np.arange(len(shingle_sets), dtype=np.int64), [len(s) for s in shingle_sets]
-    )
-    all_hashes = (
-        np.concatenate([s for s in shingle_sets]) if shingle_sets else np.empty(0, np.uint32)
-    )
-    keep = np.isin(all_hashes, wanted)
-    post_hashes, post_ids = all_hashes[keep], all_ids[keep]
-    order = np.argsort(post_hashes, kind="stable")
-    post_hashes, post_ids = post_hashes[order], post_ids[order]
-
-    unique_hashes, first, counts = np.unique(post_hashes, return_index=True, return_counts=True)
-    usable = counts <= max_postings
-    # Join each short item's shingle with the postings of that shingle.
-    slot = np.searchsorted(unique_hashes, short_hashes)
-    slot_ok = usable[slot]
-    item_ids, slots = short_ids[slot_ok], slot[slot_ok]
-    starts, lengths = first[slots], counts[slots]
-    if len(lengths) == 0:
+    slot = run_of[np.repeat(is_short, lengths)]
+    item_pos = np.repeat(np.arange(len(short), dtype=np.int64), lengths[short])
+    usable = counts[slot] <= max_postings
+    # Only the usable shingles of an item can vote, so coverage is measured
+    # against them; an item whose shingles are all common cannot be placed.
+    usable_per_item = np.bincount(item_pos[usable], minlength=len(short))
+    item_pos, slot = item_pos[usable], slot[usable]
+    if len(slot) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    queries = np.repeat(item_ids, lengths)
+    chunks = [
+        _covered_pairs(item_pos[i : i + step], first[slot[i : i + step]],
+                       counts[slot[i : i + step]], post_ids, short, usable_per_item,
+                       min_coverage)
+        for i, step in _join_chunks(counts[slot], item_pos)
+    ]  # fmt: skip
+    return _unique_pairs(chunks)
+
+
+# Rows of the (item shingle x posting) join materialised at once: bounds
+# memory whatever the corpus (4M rows: ~150 MB of transient arrays).
+_JOIN_ROWS = 1 << 22
+
+
+def _join_chunks(lengths: np.ndarray, item_pos: np.ndarray) -> list[tuple[int, int]]:
+    """Consecutive (start, count) ranges of entries whose join sizes
+    (``lengths``) sum to at most ``_JOIN_ROWS``, cut only between items so
+    each item's shared shingles are counted in one piece."""
+    ranges = []
+    start = 0
+    total = np.cumsum(lengths)
+    while start < len(lengths):
+        base = total[start - 1] if start else 0
+        end = int(np.searchsorted(total, base + _JOIN_ROWS, side="right"))
+        if end < len(lengths):
+            # Back up to the first entry of the item that would be cut.
+            item_start = int(np.searchsorted(item_pos, item_pos[end], side="left"))
+            end = (
+                item_start
+                if item_start > start
+                else int(np.searchsorted(item_pos, item_pos[start], side="right"))
+            )
+        ranges.append((start, end - start))
+        start = end
+    return ranges
+
+
+def _covered_pairs(
+    item_pos: np.ndarray,
+    starts: np.ndarray,
+    lengths: np.ndarray,
+    post_ids: np.ndarray,
+    short: np.ndarray,
+    usable_per_item: np.ndarray,
+    min_coverage: float,
+) -> np.ndarray:
+    """Pairs (item, other) where ``other`` holds enough of the item's usable
+    shingles; ``item_pos`` are positions in ``short``."""
+    queries = np.repeat(item_pos, lengths)
     run_starts = np.repeat(starts - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
     targets = post_ids[run_starts + np.arange(len(queries))]
-    different = queries != targets
+    different = short[queries] != targets
     queries, targets = queries[different], targets[different]
-
+    if len(queries) == 0:
+        return np.empty((0, 2), dtype=np.int64)
     # Count shared shingles per (item, target) and keep the well-covered ones.
-    pair_keys = queries * len(shingle_sets) + targets
-    unique_keys, shared = np.unique(pair_keys, return_counts=True)
-    items = unique_keys // len(shingle_sets)
-    others = unique_keys % len(shingle_sets)
-    sizes = np.asarray([len(shingle_sets[i]) for i in range(len(shingle_sets))])[items]
-    covered = shared >= np.ceil(min_coverage * sizes - 1e-9)
-    pairs = np.stack([items[covered], others[covered]], axis=1)
-    return _unique_pairs([pairs])
+    span = int(targets.max()) + 1
+    unique_keys, shared = np.unique(queries * span + targets, return_counts=True)
+    positions, others = unique_keys // span, unique_keys % span
+    covered = shared >= np.ceil(min_coverage * usable_per_item[positions] - 1e-9)
+    return np.stack([short[positions[covered]], others[covered]], axis=1)

@@ -47,6 +47,9 @@ from dedupe.settings import Settings
 # one edited word removes up to ``shingle_size`` shingles of a short item, and
 # the word-level check decides anyway.
 _CONTAINMENT_CANDIDATE_COVERAGE = 0.5
+# A shingle in more paragraphs than this ("said on Monday") says nothing
+# about where a short item was copied from.
+_CONTAINMENT_MAX_POSTINGS = 64
 # Gaps inside a passage are re-checked pairwise only when small.
 _MAX_GAP_PARAGRAPHS = 12
 
@@ -293,7 +296,7 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
             max_words=s.contained_max_words,
             word_counts=corpus.word_counts[reps].tolist(),
             min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
-            max_postings=max(s.max_bucket, 1000),
+            max_postings=_CONTAINMENT_MAX_POSTINGS,
         )
         contained = reps[local]
     both = np.concatenate([near, contained]) if len(contained) else near
