@@ -129,11 +129,12 @@ def scan(
     finally:
         progress.close()
 
-    rendered = formats.render(report, format_)
+    rendered = formats.render_chunks(report, format_)
     if output:
         output_stage.write_atomic(output, rendered)
     else:
-        click.echo(rendered, nl=False)
+        for piece in rendered:
+            click.echo(piece, nl=False)
     if not quiet:
         for document in report.documents:
             if document.warning:

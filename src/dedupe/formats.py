@@ -454,3 +454,12 @@ def render(report: Report, format: str = "text") -> str:
     except KeyError:
         raise ValueError(f"unknown format {format!r}; choose from {', '.join(FORMATS)}") from None
     return renderer(report)
+
+
+def render_chunks(report: Report, format: str = "text") -> Iterator[str]:
+    """:func:`render` in pieces where the format allows (JSON), so large
+    reports stream to their destination."""
+    if format == "json":
+        yield from report.json_chunks()
+    else:
+        yield render(report, format)
