@@ -70,6 +70,12 @@ def test_worker_processes_do_not_change_the_report(
     monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
     monkeypatch.setattr(api, "_TASK_BYTES", 2000)
     assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+    # And confirm candidates in forked workers, in small chunks.
+    from dedupe import pipeline
+
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_CANDIDATES", 0)
+    monkeypatch.setattr(pipeline, "_CANDIDATE_CHUNK", 2)
+    assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
 
 
 def test_a_line_repeated_many_times_stays_linear() -> None:

@@ -121,7 +121,12 @@ def _align(
     # shorter side could not reach the near threshold.
     if 2.0 * shortest / total < threshold and not could_contain:
         return None
-    common = LCSseq.similarity(a, b)
+    # Below this many common words neither bar can be reached: RapidFuzz
+    # stops early and returns 0.
+    needed = math.ceil(threshold * total / 2.0 - 1e-9)
+    if could_contain:
+        needed = min(needed, math.ceil(contained_threshold * shortest - 1e-9))
+    common = LCSseq.similarity(a, b, score_cutoff=needed)
     if could_contain and common >= contained_threshold * shortest:
         contained = _contained(a, b, contained_threshold, max_edit, min_words)
         if contained is not None:

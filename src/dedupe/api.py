@@ -104,7 +104,8 @@ def scan(
     # directory, and texts are re-read then.
     locations = [os.path.abspath(d.path) for d in frozen.documents]
     loader = _FileTexts(frozen.documents, locations, digests, max_file_size)
-    return _finish(frozen, loader)
+    workers = jobs if jobs is not None else (os.cpu_count() or 1)
+    return _finish(frozen, loader, jobs=workers)
 
 
 def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -> Report:
@@ -132,10 +133,13 @@ def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -
     return _finish(frozen, bodies.__getitem__)
 
 
-def _finish(corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str]) -> Report:
+def _finish(
+    corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], *, jobs: int = 1
+) -> Report:
     text = pipeline.ParagraphText(corpus, text_of)
     candidates = pipeline.find_candidates(corpus)
-    pairs = pipeline.confirm(corpus, candidates.pairs, text)
+    mapper = _ForkedConfirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
+    pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
     stats = {
         "paragraphs": len(corpus),
         "distinct_paragraphs": len(corpus.groups),
@@ -220,6 +224,41 @@ def _process_context() -> BaseContext:
     if sys.platform.startswith("linux"):
         return get_context("fork")
     return get_context("spawn")
+
+
+def _can_fork(jobs: int) -> bool:
+    return jobs > 1 and sys.platform.startswith("linux")
+
+
+# What forked confirmation workers read: set just before the pool forks, so
+# each worker inherits the corpus instead of receiving it pickled.
+_SHARED: tuple[pipeline.FrozenCorpus, Callable[[int], str]] | None = None
+
+
+def _confirm_chunk(pairs: list[tuple[int, int]]) -> list[pipeline.Pair | None]:
+    assert _SHARED is not None, "set by _ForkedConfirmation before forking"
+    corpus, text_of = _SHARED
+    return pipeline.align_pairs(pipeline.ParagraphText(corpus, text_of), pairs)
+
+
+class _ForkedConfirmation:
+    """Maps chunks of candidate pairs over forked worker processes."""
+
+    def __init__(
+        self, corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
+    ) -> None:
+        self.corpus = corpus
+        self.text_of = text_of
+        self.jobs = jobs
+
+    def __call__(self, chunks: list[list[tuple[int, int]]]) -> Iterator[list[pipeline.Pair | None]]:
+        global _SHARED
+        _SHARED = (self.corpus, self.text_of)
+        try:
+            with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
+                yield from pool.map(_confirm_chunk, chunks)
+        finally:
+            _SHARED = None
 
 
 class _FileTexts:

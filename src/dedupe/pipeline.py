@@ -50,6 +50,10 @@ _CONTAINMENT_CANDIDATE_COVERAGE = 0.5
 # A shingle in more paragraphs than this ("said on Monday") says nothing
 # about where a short item was copied from.
 _CONTAINMENT_MAX_POSTINGS = 64
+# Confirmation goes to worker processes only when there is enough of it.
+_PARALLEL_MIN_CANDIDATES = 20_000
+_CANDIDATE_CHUNK = 5_000
+ChunkMapper = Callable[[list[list[tuple[int, int]]]], Iterable[list["Pair | None"]]]
 # Gaps inside a passage are re-checked pairwise only when small.
 _MAX_GAP_PARAGRAPHS = 12
 
@@ -332,17 +336,32 @@ def _swap(alignment: align_stage.Alignment) -> align_stage.Alignment:
     )
 
 
-def confirm(corpus: FrozenCorpus, candidates: np.ndarray, text: ParagraphText) -> list[Pair]:
-    """Stage 4: RapidFuzz on each candidate, expanded to every occurrence."""
+def confirm(
+    corpus: FrozenCorpus,
+    candidates: np.ndarray,
+    text: ParagraphText,
+    *,
+    map_chunks: ChunkMapper | None = None,
+) -> list[Pair]:
+    """Stage 4: RapidFuzz on each candidate, expanded to every occurrence.
+
+    ``map_chunks`` runs :func:`align_pairs` over chunks of candidates (in
+    worker processes, say); by default everything runs here.
+    """
     s = corpus.settings
     pairs: list[Pair] = []
     for members in corpus.groups.values():
         pairs.extend(_exact_pairs(members, text, s.max_bucket))
-    for rep_a, rep_b in candidates.tolist():
-        confirmed = _align(text, rep_a, rep_b, s)
+    todo = [tuple(pair) for pair in candidates.tolist()]
+    if map_chunks is None or len(todo) < _PARALLEL_MIN_CANDIDATES:
+        confirmed_pairs: Iterable[Pair | None] = align_pairs(text, todo)
+    else:
+        chunks = [todo[i : i + _CANDIDATE_CHUNK] for i in range(0, len(todo), _CANDIDATE_CHUNK)]
+        confirmed_pairs = itertools.chain.from_iterable(map_chunks(chunks))
+    for confirmed in confirmed_pairs:
         if confirmed is None:
             continue
-        group_a, group_b = corpus.groups[rep_a], corpus.groups[rep_b]
+        group_a, group_b = corpus.groups[confirmed.a], corpus.groups[confirmed.b]
         if len(group_a) * len(group_b) > s.max_bucket:
             group_a, group_b = group_a[:1], group_b[:1]
         for a in group_a:
@@ -352,6 +371,11 @@ def confirm(corpus: FrozenCorpus, candidates: np.ndarray, text: ParagraphText) -
                 else:
                     pairs.append(Pair(b, a, align_stage.mirror(confirmed.alignment)))
     return pairs
+
+
+def align_pairs(text: ParagraphText, pairs: Sequence[tuple[int, int]]) -> list[Pair | None]:
+    """RapidFuzz on each pair of paragraph ids (the unit of parallel work)."""
+    return [_align(text, a, b, text.corpus.settings) for a, b in pairs]
 
 
 def _exact_pairs(members: list[int], text: ParagraphText, max_bucket: int) -> Iterable[Pair]:
