@@ -252,13 +252,13 @@ CSV_COLUMNS = (
 )
 # A cell starting with one of these is a formula to Excel, LibreOffice and
 # Google Sheets ("=HYPERLINK(...)" in a file name would run when opened).
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def _cell(text: str) -> str:
     """A text cell that spreadsheets show as text: a leading apostrophe
     before a formula character (OWASP's advice), nothing else changed."""
-    return "'" + text if text.startswith(_FORMULA_START) else text
+    return "'" + text if text.startswith(FORMULA_START) else text
 
 
 def _passage_of(report: Report) -> dict[int, int]:

@@ -564,23 +564,20 @@ def _passage(
     members = [matches[i] for i in group]
     region_a = span_locations([m.a for m in members])
     region_b = span_locations([m.b for m in members])
-    words = _region_words(corpus, region_a, boilerplate) + _region_words(
-        corpus, region_b, boilerplate
-    )
+    paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate)
+    paragraphs_b = _region_paragraphs(corpus, region_b, boilerplate)
+    words = sum(p.words for p in paragraphs_a) + sum(p.words for p in paragraphs_b)
     matched = sum(m.matched_words for m in members)
     similarity = min(1.0, 2.0 * matched / words) if words else 0.0
-    difference = differ.compare_passage(
-        members,
-        region_a=_region_paragraphs(corpus, region_a, boilerplate),
-        region_b=_region_paragraphs(corpus, region_b, boilerplate),
-    )
+    difference = differ.compare_passage(members, region_a=paragraphs_a, region_b=paragraphs_b)
     return Passage(region_a, region_b, similarity, tuple(sorted(group)), difference)
 
 
 def _region_paragraphs(
     corpus: FrozenCorpus, region: Location, boilerplate: set[int]
 ) -> list[differ.RegionParagraph]:
-    """The paragraphs of ``region`` that count (as in :func:`_region_words`)."""
+    """The paragraphs of ``region`` that count: not boilerplate, not too short
+    to match (the words a passage's similarity is measured against)."""
     first = int(corpus.doc_first[region.document])
     found: list[differ.RegionParagraph] = []
     for pid in range(first + region.paragraph, len(corpus)):
@@ -589,15 +586,3 @@ def _region_paragraphs(
         if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
             found.append(differ.RegionParagraph(corpus.location(pid), int(corpus.word_counts[pid])))
     return found
-
-
-def _region_words(corpus: FrozenCorpus, region: Location, boilerplate: set[int]) -> int:
-    first = int(corpus.doc_first[region.document])
-    pids = range(first + region.paragraph, len(corpus))
-    total = 0
-    for pid in pids:
-        if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
-            break
-        if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
-            total += int(corpus.word_counts[pid])
-    return total

@@ -21,7 +21,7 @@ from collections.abc import Callable
 from typing import Any
 
 from dedupe.align import KINDS
-from dedupe.formats import CSV_COLUMNS
+from dedupe.formats import CSV_COLUMNS, FORMULA_START
 from dedupe.report import SCHEMA
 
 RECORD_TYPES = ("header", "document", "skipped", "match", "passage", "cluster")
@@ -112,7 +112,6 @@ _INTEGER_COLUMNS = (
     "match", "a_line_start", "a_line_end", "a_start", "a_end",
     "b_line_start", "b_line_end", "b_start", "b_end", "matched_words",
 )  # fmt: skip
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def read_csv(text: str) -> list[dict[str, Any]]:
@@ -145,7 +144,7 @@ def read_csv(text: str) -> list[dict[str, Any]]:
         record["boilerplate"] = record["boilerplate"] == "true"
         for column in ("a_path", "b_path", "how_it_differs"):
             value = record[column]
-            if value.startswith("'") and value[1:].startswith(_FORMULA_START):
+            if value.startswith("'") and value[1:].startswith(FORMULA_START):
                 record[column] = value[1:]
         records.append(record)
     return records

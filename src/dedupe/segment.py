@@ -62,16 +62,22 @@ def _lines(text: str) -> list[_Line]:
     return lines
 
 
-def _stripped_line(text: str, number: int, start: int, end: int) -> _Line:
+def _trim(text: str, start: int, end: int) -> tuple[int, int]:
+    """``[start, end)`` without its leading and trailing white space (empty
+    at ``start`` when it is all white space)."""
     content = text[start:end]
     stripped = content.strip()
     if not stripped:
-        return _Line(number, start, start)
-    leading = len(content) - len(content.lstrip())
-    return _Line(number, start + leading, start + leading + len(stripped))
+        return start, start
+    first = start + len(content) - len(content.lstrip())
+    return first, first + len(stripped)
 
 
-def segment(text: str, *, wrap_width: int = 100, max_chars: int = 100_000) -> list[Paragraph]:
+def _stripped_line(text: str, number: int, start: int, end: int) -> _Line:
+    return _Line(number, *_trim(text, start, end))
+
+
+def segment(text: str, *, wrap_width: int = 100, max_chars: int = 20_000) -> list[Paragraph]:
     """Paragraphs of ``text`` in document order.
 
     ``wrap_width``: a multi-line block is split into its lines when any line
@@ -116,15 +122,13 @@ def _line_breaks(text: str, start: int, end: int) -> int:
 
 
 def _stripped(text: str, start: int, end: int, first: int, last: int) -> Paragraph | None:
-    content = text[start:end]
-    stripped = content.strip()
-    if not stripped:
+    trimmed_start, trimmed_end = _trim(text, start, end)
+    if trimmed_start == trimmed_end:
         return None
-    leading = len(content) - len(content.lstrip())
     # Line numbers move with the white space trimmed at either end.
-    first += _line_breaks(text, start, start + leading)
-    last -= _line_breaks(text, start + leading + len(stripped), end)
-    return Paragraph(start + leading, start + leading + len(stripped), first, last)
+    first += _line_breaks(text, start, trimmed_start)
+    last -= _line_breaks(text, trimmed_end, end)
+    return Paragraph(trimmed_start, trimmed_end, first, last)
 
 
 def _segment(text: str, wrap_width: int) -> list[Paragraph]:
