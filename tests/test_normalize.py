@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import fold, normalize, words
+from dedupe.normalize import WORD, fold, normalize, words
 
 # Characters that stress folding: apostrophes, combining marks, ligatures,
 # fullwidth and mathematical letters, characters NFKC expands into several
@@ -111,6 +111,13 @@ def test_folded_words_are_made_of_word_characters(text: str) -> None:
 @example("e\u0301'\u0301x ᄀ ᅡ ㍻")
 def test_fast_path_and_offset_path_give_the_same_words(text: str) -> None:
     assert words(text) == list(normalize(text).words)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.text(alphabet=st.characters(max_codepoint=127), max_size=80))
+@example("Don't 'quote' rock`n`roll __init__ O'Neil's 4'11\" A_b-C.d\x0b\x1fe")
+def test_ascii_fast_path_is_the_word_pattern_after_dropping_apostrophes(text: str) -> None:
+    assert words(text) == WORD.findall(text.lower().replace("'", "").replace("`", ""))
 
 
 @settings(max_examples=200, deadline=None)

@@ -8,7 +8,7 @@ from datasketch.hashfunc import sha1_hash32
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.shingle import hash_shingles, shingle_hashes, shingles
+from dedupe.shingle import hash_shingles, shingle_hashes, shingle_sets, shingles
 
 word = st.text(alphabet=st.characters(exclude_categories=["Z", "Cs", "Cc"]), min_size=1, max_size=6)
 
@@ -84,3 +84,25 @@ def test_shingle_hashes_is_the_sorted_set_of_hashes(words: list[str], size: int)
     expected = sorted({sha1_hash32(s) for s in shingles(words, size=size)})
     assert hashes.dtype == np.uint32
     assert hashes.tolist() == expected
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.lists(word, max_size=12), max_size=8), st.integers(min_value=1, max_value=4))
+def test_shingle_sets_equal_one_paragraph_at_a_time(
+    paragraphs: list[list[str]], size: int
+) -> None:
+    values, counts = shingle_sets(paragraphs, size=size)
+    assert values.dtype == np.uint32 and counts.tolist() == [
+        len({sha1_hash32(s) for s in shingles(p, size=size)}) for p in paragraphs
+    ]
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    for i, paragraph in enumerate(paragraphs):
+        expected = sorted({sha1_hash32(s) for s in shingles(paragraph, size=size)})
+        assert values[offsets[i] : offsets[i + 1]].tolist() == expected
+
+
+def test_shingle_sets_of_nothing() -> None:
+    values, counts = shingle_sets([], size=3)
+    assert len(values) == 0 and len(counts) == 0
+    values, counts = shingle_sets([[], []], size=3)
+    assert len(values) == 0 and counts.tolist() == [0, 0]

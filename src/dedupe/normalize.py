@@ -51,6 +51,16 @@ _PIECE = re.compile(rf"[\w{_MARKS}]+")
 # combining marks, and may contain apostrophes between such runs.
 WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]\w[\w{_MARKS}]*)*")
 _DROP_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
+# For ASCII text one bytes.translate does all of the folding: upper case to
+# lower, every character that is not a word character (``\w`` in ASCII is
+# letters, digits and "_") to a space, apostrophes deleted. ``split`` then
+# yields exactly what WORD finds after apostrophes are dropped, several
+# times faster than a regular expression.
+_ASCII_WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
+_ASCII_FOLD = bytes(
+    byte if byte in _ASCII_WORD_BYTES else 0x20 for byte in bytes(range(256))
+).lower()
+_ASCII_APOSTROPHES = b"'`"
 
 
 def fold(text: str) -> str:
@@ -75,7 +85,8 @@ def words(text: str) -> list[str]:
     if text.isascii():
         # Dropping apostrophes before tokenizing joins exactly the pieces
         # WORD would have joined (an apostrophe counts only between letters).
-        return WORD.findall(text.lower().translate(_DROP_APOSTROPHES))
+        folded = text.encode("ascii").translate(_ASCII_FOLD, _ASCII_APOSTROPHES)
+        return folded.decode("ascii").split()
     raw = WORD.findall(text)
     if not raw:
         return []

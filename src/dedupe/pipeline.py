@@ -108,54 +108,92 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
 
 
 def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentSketch]:
-    """Stage 1 for a batch of documents: MinHash runs once over the whole
-    batch, which matters when documents are small (50,000 short files)."""
-    parts = [_sketch_paragraphs(text, settings) for text in texts]
-    counts = [part.shingle_counts for part in parts]
-    all_counts = np.concatenate(counts) if parts else np.empty(0, np.int64)
-    values = [part.shingle_values for part in parts]
-    all_values = np.concatenate(values) if parts else np.empty(0, np.uint32)
+    """Stage 1 for a batch of documents.
+
+    Shingling and MinHash run once over the whole batch, which matters when
+    documents are small (50,000 short files), and a paragraph repeated
+    anywhere in the batch (a caption on every page) is hashed once.
+    """
+    folded = [_fold_paragraphs(text, settings) for text in texts]
+    row_of_key: dict[int, int] = {}
+    distinct: list[list[str]] = []
+    rows: list[np.ndarray] = []
+    for part in folded:
+        document_rows = []
+        for key, paragraph_words in zip(part.matchable_keys, part.matchable_words, strict=True):
+            row = row_of_key.get(key)
+            if row is None:
+                row = row_of_key[key] = len(distinct)
+                distinct.append(paragraph_words)
+            document_rows.append(row)
+        rows.append(np.asarray(document_rows, dtype=np.int64))
+    values, counts = shingle.shingle_sets(distinct, size=settings.shingle_size)
     matrix = minhash.signatures_flat(
-        all_values, all_counts, num_perm=settings.num_perm, seed=settings.seed
+        values, counts, num_perm=settings.num_perm, seed=settings.seed
     )
-    bounds = np.cumsum([0, *(len(c) for c in counts)])
-    return [
-        dataclasses.replace(part, signatures=matrix[bounds[i] : bounds[i + 1]])
-        for i, part in enumerate(parts)
-    ]
+    offsets = np.cumsum(counts) - counts
+    sketches = []
+    for part, document_rows in zip(folded, rows, strict=True):
+        sizes = counts[document_rows]
+        # The concatenated shingle sets of this document's rows, in order.
+        take = np.repeat(offsets[document_rows] - (np.cumsum(sizes) - sizes), sizes)
+        take += np.arange(len(take), dtype=np.int64)
+        sketches.append(
+            DocumentSketch(
+                starts=part.starts,
+                ends=part.ends,
+                line_starts=part.line_starts,
+                line_ends=part.line_ends,
+                word_counts=part.word_counts,
+                keys=part.keys,
+                shingle_values=values[take],
+                shingle_counts=sizes,
+                signatures=matrix[document_rows],
+            )
+        )
+    return sketches
 
 
-def _sketch_paragraphs(text: str, settings: Settings) -> DocumentSketch:
-    """Everything of a sketch but the signatures."""
+@dataclass(frozen=True)
+class _FoldedDocument:
+    """A document's paragraphs and the folded words of those that can match."""
+
+    starts: np.ndarray
+    ends: np.ndarray
+    line_starts: np.ndarray
+    line_ends: np.ndarray
+    word_counts: np.ndarray
+    keys: np.ndarray
+    matchable_keys: list[int]
+    matchable_words: list[list[str]]
+
+
+def _fold_paragraphs(text: str, settings: Settings) -> _FoldedDocument:
     paragraphs = segment.segment(
         text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
     )
     count = len(paragraphs)
     word_counts = np.zeros(count, dtype=np.int32)
     keys = np.zeros(count, dtype=np.uint64)
-    shingle_sets: list[np.ndarray] = []
-    # Pages repeat their own lines (a video caption five times): hash once.
-    seen: dict[int, np.ndarray] = {}
+    matchable_keys: list[int] = []
+    matchable_words: list[list[str]] = []
     for i, paragraph in enumerate(paragraphs):
         folded = normalize.words(text[paragraph.start : paragraph.end])
         word_counts[i] = len(folded)
         if len(folded) >= settings.min_words:
-            key = keys[i] = exact_key(folded)
-            if key not in seen:
-                seen[key] = shingle.shingle_hashes(folded, size=settings.shingle_size)
-            shingle_sets.append(seen[key])
-    counts = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
-    values = np.concatenate(shingle_sets) if shingle_sets else np.empty(0, np.uint32)
-    return DocumentSketch(
+            key = exact_key(folded)
+            keys[i] = key
+            matchable_keys.append(key)
+            matchable_words.append(folded)
+    return _FoldedDocument(
         starts=np.fromiter((p.start for p in paragraphs), dtype=np.int64, count=count),
         ends=np.fromiter((p.end for p in paragraphs), dtype=np.int64, count=count),
         line_starts=np.fromiter((p.line_start for p in paragraphs), dtype=np.int32, count=count),
         line_ends=np.fromiter((p.line_end for p in paragraphs), dtype=np.int32, count=count),
         word_counts=word_counts,
         keys=keys,
-        shingle_values=values,
-        shingle_counts=counts,
-        signatures=np.empty((0, settings.num_perm), dtype=np.uint32),
+        matchable_keys=matchable_keys,
+        matchable_words=matchable_words,
     )
 
 
@@ -303,9 +341,8 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
             max_postings=_CONTAINMENT_MAX_POSTINGS,
         )
         contained = reps[local]
-    both = np.concatenate([near, contained]) if len(contained) else near
-    pairs = np.unique(np.sort(both, axis=1), axis=0) if len(both) else both
-    return Candidates(pairs.reshape(-1, 2), len(near), len(contained))
+    pairs = index_stage.unique_pairs([near, contained])
+    return Candidates(pairs, len(near), len(contained))
 
 
 @dataclass(frozen=True, slots=True)

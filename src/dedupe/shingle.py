@@ -10,18 +10,30 @@ The hash of a shingle is datasketch's default for 32-bit MinHash,
 little-endian. Using the same hash is what makes our signatures
 interchangeable with ``datasketch.MinHash``.
 
+For many paragraphs at once, :func:`shingle_sets` joins all their words into
+one UTF-8 buffer and finds every shingle as a slice of it with numpy, so the
+only per-shingle Python work left is the SHA-1 call itself.
+
 Example::
 
     >>> shingles(["a", "rose", "is", "a", "rose"], size=3)
     [b'a rose is', b'rose is a', b'is a rose']
+    >>> values, counts = shingle_sets([["a", "rose", "is", "a", "rose"], ["rose"]], size=3)
+    >>> counts.tolist()
+    [3, 1]
 """
 
 from __future__ import annotations
 
 from collections.abc import Sequence
 from hashlib import sha1
+from operator import methodcaller
 
 import numpy as np
+
+_DIGEST = methodcaller("digest")
+# SHA-1 digests are 20 bytes; sha1_hash32 reads the first 4 as little-endian.
+_DIGEST_WORDS = 5
 
 
 def shingles(words: Sequence[str], *, size: int) -> list[bytes]:
@@ -45,4 +57,51 @@ def hash_shingles(items: Sequence[bytes]) -> np.ndarray:
 
 def shingle_hashes(words: Sequence[str], *, size: int) -> np.ndarray:
     """The distinct shingle hashes of a paragraph, sorted (a set, as an array)."""
-    return np.unique(hash_shingles(shingles(words, size=size)))
+    values, _ = shingle_sets([words], size=size)
+    return values
+
+
+def shingle_sets(
+    paragraphs: Sequence[Sequence[str]], *, size: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_hashes` of many paragraphs, stored back to back.
+
+    Returns ``(values, counts)``: paragraph ``i``'s distinct hashes, sorted,
+    are the next ``counts[i]`` entries of ``values`` (``uint32``).
+    """
+    if size < 1:
+        raise ValueError("size must be at least 1")
+    word_counts = np.fromiter((len(p) for p in paragraphs), dtype=np.int64, count=len(paragraphs))
+    counts = np.zeros(len(paragraphs), dtype=np.int64)
+    present = np.flatnonzero(word_counts)
+    if len(present) == 0:
+        return np.empty(0, dtype=np.uint32), counts
+    # Words never contain white space, so in "w w w\nw w" every word is the
+    # run between separators: byte offsets of all words without a Python loop.
+    buffer = "\n".join([" ".join(paragraphs[i]) for i in present.tolist()]).encode("utf-8")
+    raw = np.frombuffer(buffer, dtype=np.uint8)
+    separators = np.flatnonzero((raw == 0x20) | (raw == 0x0A))
+    word_starts = np.concatenate(([0], separators + 1))
+    word_ends = np.concatenate((separators, [len(buffer)]))
+
+    lengths = word_counts[present]
+    first_word = np.cumsum(lengths) - lengths
+    per_paragraph = np.maximum(lengths - size + 1, 1)
+    owner = np.repeat(np.arange(len(present)), per_paragraph)
+    position = np.arange(int(per_paragraph.sum())) - np.repeat(
+        np.cumsum(per_paragraph) - per_paragraph, per_paragraph
+    )
+    first = first_word[owner] + position
+    # A paragraph shorter than ``size`` is one shingle of all its words.
+    last = first_word[owner] + np.minimum(position + size, lengths[owner]) - 1
+    slices = map(slice, word_starts[first].tolist(), word_ends[last].tolist())
+    digests = b"".join(map(_DIGEST, map(sha1, map(buffer.__getitem__, slices))))
+    hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
+
+    # One sort dedupes every paragraph's set: key = (paragraph, hash).
+    keys = np.sort((owner.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
+    keep = np.ones(len(keys), dtype=bool)
+    keep[1:] = keys[1:] != keys[:-1]
+    keys = keys[keep]
+    counts[present] = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(present))
+    return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), counts
