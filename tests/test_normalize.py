@@ -109,6 +109,7 @@ def test_folded_words_are_made_of_word_characters(text: str) -> None:
 @given(any_text)
 @example("𝐇𝐞𝐥𝐥𝐨 ﬁnal ⑴ ﷺ İstanbul don’t")
 @example("e\u0301'\u0301x ᄀ ᅡ ㍻")
+@example("it''s a’’b x’ ’y")
 def test_fast_path_and_offset_path_give_the_same_words(text: str) -> None:
     assert words(text) == list(normalize(text).words)
 
@@ -118,6 +119,8 @@ def test_fast_path_and_offset_path_give_the_same_words(text: str) -> None:
 @example("Don't 'quote' rock`n`roll __init__ O'Neil's 4'11\" A_b-C.d\x0b\x1fe")
 def test_ascii_fast_path_is_the_word_pattern_after_dropping_apostrophes(text: str) -> None:
     assert words(text) == WORD.findall(text.lower().replace("'", "").replace("`", ""))
+    offsets = normalize(text)
+    assert len(offsets.starts) == len(offsets.ends) == len(offsets.words)
 
 
 @settings(max_examples=200, deadline=None)

@@ -48,8 +48,9 @@ _MARKS = _mark_class()
 # punctuation ("⑴" -> "(1)"), which is dropped like any other.
 _PIECE = re.compile(rf"[\w{_MARKS}]+")
 # A word starts with a letter or digit, goes on with letters, digits and
-# combining marks, and may contain apostrophes between such runs.
-WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]\w[\w{_MARKS}]*)*")
+# combining marks, and may contain apostrophes (one or several: "it''s")
+# between such runs; since apostrophes are dropped, "it''s" is "its".
+WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]+\w[\w{_MARKS}]*)*")
 _DROP_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
 # For ASCII text one bytes.translate does all of the folding: upper case to
 # lower, every character that is not a word character (``\w`` in ASCII is
@@ -61,6 +62,11 @@ _ASCII_FOLD = bytes(
     byte if byte in _ASCII_WORD_BYTES else 0x20 for byte in bytes(range(256))
 ).lower()
 _ASCII_APOSTROPHES = b"'`"
+# Punctuation that makes most English news non-ASCII. None of it is a word
+# character, so turning it into a space (or dropping it, for apostrophes, as
+# fold does) changes no word and lets such text take the ASCII path.
+_TYPOGRAPHIC = (("’", ""), ("‘", ""), ("“", " "), ("”", " "), ("–", " "), ("—", " "),
+                ("…", " "), ("\xa0", " "), ("£", " "), ("€", " "))  # fmt: skip
 
 
 def fold(text: str) -> str:
@@ -87,6 +93,12 @@ def words(text: str) -> list[str]:
         # WORD would have joined (an apostrophe counts only between letters).
         folded = text.encode("ascii").translate(_ASCII_FOLD, _ASCII_APOSTROPHES)
         return folded.decode("ascii").split()
+    plain = text
+    for char, replacement in _TYPOGRAPHIC:
+        if char in plain:
+            plain = plain.replace(char, replacement)
+    if plain.isascii():
+        return words(plain)
     raw = WORD.findall(text)
     if not raw:
         return []
