@@ -119,3 +119,27 @@ def test_sketches_store_and_reload_to_the_same_report(
     reloaded = pipeline.build_report(frozen, pairs, text, stats={})
     direct = dedupe.find_duplicates(texts)
     assert [m.to_dict() for m in reloaded.matches] == [m.to_dict() for m in direct.matches]
+
+
+def test_short_copies_count_in_context_and_chance_fragments_do_not() -> None:
+    corpus = planted_corpus()
+    names = sorted(corpus.docs)
+    docs = corpus.docs
+    # Chance: five words of a short paragraph also occur in an unrelated
+    # paragraph of another document, as common phrases do in a big corpus.
+    fragment = corpus.paragraph(5)
+    docs[names[16]][3] = fragment
+    long = f"{corpus.paragraph(30)[:-1]} {fragment[:-1].lower()} {corpus.paragraph(20)}"
+    docs[names[17]][5] = long
+    # A wire story cut short: the first paragraph whole, the second cut to a
+    # five-word sentence, which on its own would be as weak as the fragment.
+    corpus.plant("exact", names[18], 1, names[19], 1, docs[names[18]][1])
+    head = " ".join(docs[names[18]][2].split()[:5]).rstrip(".") + "."
+    corpus.plant("truncated", names[18], 2, names[19], 2, head)
+    # A pull quote: five words of a paragraph printed again in its document.
+    quote = " ".join(docs[names[20]][4].split()[10:15]).capitalize()
+    corpus.plant("contained", names[20], 4, names[20], 9, quote)
+    report = dedupe.find_duplicates(corpus.texts())
+    assert _found(report) == _truth(corpus)
+    chance = (names[16], 3, names[17], 5)
+    assert chance in _found(dedupe.find_duplicates(corpus.texts(), contained_context_words=0))

@@ -65,6 +65,14 @@ class Settings:
     contained_max_words: int = _option(
         80, "Longest paragraph (in words) looked up as a contained item; 0 turns it off."
     )
+    # A few common words recur by chance across a big corpus ("this week she
+    # said"), but rarely inside one document or beside another copy: see
+    # dedupe.pipeline.drop_lone_short_contained.
+    contained_context_words: int = _option(
+        7,
+        "Contained matches of fewer matched words count only within one document "
+        "or next to another match of the same two documents; 0 turns this off.",
+    )
     # Wire copy often drops a few paragraphs of the original, or inserts some.
     max_gap: int = _option(
         6, "Paragraphs (both sides together) that may lie between matches of one passage."
@@ -107,6 +115,7 @@ class Settings:
             (0.0 < self.threshold <= 1.0, "threshold must be in (0, 1]"),
             (0.0 < self.contained_threshold <= 1.0, "contained_threshold must be in (0, 1]"),
             (self.contained_max_words >= 0, "contained_max_words must not be negative"),
+            (self.contained_context_words >= 0, "contained_context_words must not be negative"),
             (self.max_gap >= 0, "max_gap must not be negative"),
             (self.boilerplate_min_count >= 2, "boilerplate_min_count must be at least 2"),
             (self.max_bucket >= 2, "max_bucket must be at least 2"),
