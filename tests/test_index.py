@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 import random
 
 import numpy as np
@@ -141,6 +142,34 @@ def test_chain_and_small_buckets_mix() -> None:
     sigs = signatures(items, num_perm=32)
     pairs = as_set(lsh_candidates(sigs, bands=16, rows=2, max_bucket=3))
     assert pairs == {(0, 1), (1, 2), (2, 3), (3, 4), (5, 6)}
+
+
+def test_rows_differing_only_in_a_later_band_value_are_not_candidates() -> None:
+    # The banding sorts truncated keys (row ids take the low bits): every
+    # value of the band must still reach the bits that are kept.
+    n = 5000
+    sigs = np.zeros((n, 2), dtype=np.uint32)
+    sigs[:, 1] = np.arange(n, dtype=np.uint32)
+    assert len(lsh_candidates(sigs, bands=1, rows=2, max_bucket=64)) == 0
+    sigs[:, 1] = 7
+    sigs[:, 0] = np.arange(n, dtype=np.uint32) << np.uint32(16)
+    assert len(lsh_candidates(sigs, bands=1, rows=2, max_bucket=64)) == 0
+
+
+@settings(max_examples=50, deadline=None)
+@given(st.lists(st.integers(0, 3), min_size=2, max_size=120), st.integers(2, 6))
+def test_buckets_of_every_size_give_all_pairs_or_a_chain(
+    labels: list[int], max_bucket: int
+) -> None:
+    sigs = np.asarray([[label, label * 3] for label in labels], dtype=np.uint32)
+    expected = set()
+    for label in set(labels):
+        members = [i for i, x in enumerate(labels) if x == label]
+        if len(members) > max_bucket:
+            expected |= set(itertools.pairwise(members))
+        else:
+            expected |= {(a, b) for k, a in enumerate(members) for b in members[k + 1 :]}
+    assert as_set(lsh_candidates(sigs, bands=1, rows=2, max_bucket=max_bucket)) == expected
 
 
 def test_no_signatures_no_candidates() -> None:

@@ -86,18 +86,24 @@ def lsh_candidates(signatures: np.ndarray, *, bands: int, rows: int, max_bucket:
     """Distinct pairs ``(i, j)``, ``i < j``, of rows sharing a bucket in any band."""
     count = len(signatures)
     chunks: list[np.ndarray] = []
+    # Each band's buckets come from one sort of (key, row) packed into 64
+    # bits: the row in the low bits, the top bits of the key above them.
+    # Sorting packed integers is several times faster than an argsort. The
+    # truncated keys of two different bands collide with probability
+    # 2**-(64 - row_bits) per pair, which only adds a candidate that the
+    # alignment then rejects.
+    row_bits = max(1, (count - 1).bit_length())
+    row_mask = np.uint64((1 << row_bits) - 1)
+    row_ids = np.arange(count, dtype=np.uint64)
     for band in range(bands):
         keys = _band_hash(signatures[:, band * rows : (band + 1) * rows])
-        order = np.argsort(keys)
-        ordered = keys[order]
-        # Runs of equal keys are the buckets.
+        packed = np.sort((keys & ~row_mask) | row_ids)
+        order = (packed & row_mask).astype(np.int64)
+        ordered = packed & ~row_mask
+        # Runs of equal keys are the buckets; rows inside a run are sorted.
         starts = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
         sizes = np.diff(np.concatenate((starts, [count])))
-        pairs_of_two = starts[sizes == 2]
-        if len(pairs_of_two):
-            chunks.append(np.stack([order[pairs_of_two], order[pairs_of_two + 1]], axis=1))
-        for start, size in zip(starts[sizes > 2].tolist(), sizes[sizes > 2].tolist(), strict=True):
-            chunks.append(_bucket_pairs(np.sort(order[start : start + size]), max_bucket))
+        chunks.extend(_bucket_pairs(order, starts, sizes, max_bucket))
     return unique_pairs(chunks)
 
 
@@ -111,15 +117,32 @@ def _band_hash(band: np.ndarray) -> np.ndarray:
     for column in range(band.shape[1]):
         keys = keys * np.uint64(0x9E3779B97F4A7C15) + band[:, column].astype(np.uint64)
         keys ^= keys >> np.uint64(29)
+    # MurmurHash3's fmix64 (a bijection) spreads every input bit over the
+    # whole key, so its top bits alone still tell rows apart.
+    keys ^= keys >> np.uint64(33)
+    keys *= np.uint64(0xFF51AFD7ED558CCD)
+    keys ^= keys >> np.uint64(33)
+    keys *= np.uint64(0xC4CEB9FE1A85EC53)
+    keys ^= keys >> np.uint64(33)
     return keys
 
 
-def _bucket_pairs(members: np.ndarray, max_bucket: int) -> np.ndarray:
-    ids = np.asarray(members, dtype=np.int64)
-    if len(ids) > max_bucket:
-        return np.stack([ids[:-1], ids[1:]], axis=1)
-    first, second = np.triu_indices(len(ids), k=1)
-    return np.stack([ids[first], ids[second]], axis=1)
+def _bucket_pairs(
+    order: np.ndarray, starts: np.ndarray, sizes: np.ndarray, max_bucket: int
+) -> list[np.ndarray]:
+    """Pairs within each bucket (``order[start:start + size]``): all pairs for
+    buckets up to ``max_bucket`` members, a chain of neighbours above that, so
+    a line repeated 100,000 times stays linear and still forms one cluster."""
+    chunks = []
+    # Buckets of one size are handled together, as the rows of one matrix.
+    for size in sorted_unique(sizes[sizes >= 2])[0].tolist():
+        members = order[starts[sizes == size][:, None] + np.arange(size)]
+        if size > max_bucket:
+            chunks.append(np.stack([members[:, :-1].ravel(), members[:, 1:].ravel()], axis=1))
+        else:
+            first, second = np.triu_indices(size, k=1)
+            chunks.append(np.stack([members[:, first].ravel(), members[:, second].ravel()], axis=1))
+    return chunks
 
 
 def unique_pairs(chunks: list[np.ndarray]) -> np.ndarray:
@@ -173,9 +196,8 @@ def containment_candidates(
     # Postings: (hash, paragraph) for every paragraph's shingles, sorted by
     # hash once; runs of equal hashes give each shingle's paragraphs, and
     # every element learns its run (no second lookup of the short items).
-    all_hashes = np.concatenate(list(shingle_sets))
-    order = np.argsort(all_hashes)
-    sorted_hashes = all_hashes[order]
+    all_hashes = np.concatenate(list(shingle_sets)).astype(np.uint32)
+    order, sorted_hashes = _argsort_uint32(all_hashes)
     post_ids = np.repeat(np.arange(len(shingle_sets), dtype=np.int64), lengths)[order]
     starts_run = np.concatenate(([True], sorted_hashes[1:] != sorted_hashes[:-1]))
     run_of = np.empty(len(all_hashes), dtype=np.int64)
@@ -200,6 +222,18 @@ def containment_candidates(
         for i, step in _join_chunks(counts[slot], item_pos)
     ]  # fmt: skip
     return unique_pairs(chunks)
+
+
+def _argsort_uint32(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """``(order, values[order])``: one sort of (value, position) packed into
+    64 bits, several times faster than ``np.argsort`` on millions of keys."""
+    if len(values) >= 1 << 32:
+        order = np.argsort(values)
+        return order, values[order]
+    positions = np.arange(len(values), dtype=np.uint64)
+    packed = np.sort((values.astype(np.uint64) << np.uint64(32)) | positions)
+    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
+    return order, (packed >> np.uint64(32)).astype(np.uint32)
 
 
 # Rows of the (item shingle x posting) join materialised at once: bounds
