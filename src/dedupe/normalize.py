@@ -158,9 +158,17 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
     starts: list[int] = []
     ends: list[int] = []
     for match in WORD.finditer(text):
+        raw = match.group()
+        if raw.isascii():
+            # Most words of most non-ASCII text ("£5m", "café" aside) are
+            # ASCII: they fold to one piece without Unicode normalization.
+            folded_words.append(raw.lower().replace("'", "").replace("`", ""))
+            starts.append(base + match.start())
+            ends.append(base + match.end())
+            continue
         # Folding can split one raw word (NFKC turns some single characters
         # into several words); each piece keeps the raw word's span.
-        for piece in _PIECE.findall(fold(match.group())):
+        for piece in _PIECE.findall(fold(raw)):
             folded_words.append(piece)
             starts.append(base + match.start())
             ends.append(base + match.end())
