@@ -51,9 +51,12 @@ _CONTAINMENT_CANDIDATE_COVERAGE = 0.5
 # A shingle in more paragraphs than this ("said on Monday") says nothing
 # about where a short item was copied from.
 _CONTAINMENT_MAX_POSTINGS = 64
-# Confirmation goes to worker processes only when there is enough of it.
-_PARALLEL_MIN_CANDIDATES = 20_000
-_CANDIDATE_CHUNK = 5_000
+# Confirmation goes to worker processes only when there is enough of it
+# (a few thousand candidates take ~0.5 s; forking costs ~20 ms). Chunks are
+# small so that one chunk of long paragraphs cannot keep a worker busy
+# long after the others are done.
+_PARALLEL_MIN_CANDIDATES = 4_000
+_CANDIDATE_CHUNK = 1_000
 ChunkMapper = Callable[[list[list[tuple[int, int]]]], Iterable[list["Pair | None"]]]
 # Gaps inside a passage are re-checked pairwise only when small.
 _MAX_GAP_PARAGRAPHS = 12
