@@ -22,7 +22,7 @@ import hashlib
 import itertools
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import BinaryIO
 
 import numpy as np
@@ -201,21 +201,47 @@ def _fold_paragraphs(text: str, settings: Settings) -> _FoldedDocument:
     )
 
 
-@dataclass
-class Corpus:
-    """Sketches of all documents, in corpus order, with global paragraph ids."""
+# Sketches are merged into flat arrays this many documents at a time: a
+# corpus of 400,000 small files then holds a few hundred arrays per field,
+# not 400,000 small ones (~100 bytes of overhead each).
+_MERGE_DOCUMENTS = 4_096
 
-    settings: Settings
-    documents: list[Document] = field(default_factory=list)
-    sketches: list[DocumentSketch] = field(default_factory=list)
-    skipped: list[Skipped] = field(default_factory=list)
+
+class Corpus:
+    """Sketches of all documents, in corpus order, gathered for :meth:`freeze`."""
+
+    def __init__(self, settings: Settings) -> None:
+        self.settings = settings
+        self.documents: list[Document] = []
+        self.skipped: list[Skipped] = []
+        self._pending: list[DocumentSketch] = []
+        self._columns: dict[str, list[np.ndarray]] = {name: [] for name in _SKETCH_FIELDS}
 
     def add(self, document: Document, sketch: DocumentSketch) -> None:
+        if document.paragraphs != sketch.paragraphs:
+            raise ValueError(
+                f"{document.path}: the document has {document.paragraphs} paragraphs, "
+                f"its sketch {sketch.paragraphs}"
+            )
         self.documents.append(document)
-        self.sketches.append(sketch)
+        self._pending.append(sketch)
+        if len(self._pending) >= _MERGE_DOCUMENTS:
+            self._merge_pending()
+
+    def _merge_pending(self) -> None:
+        if self._pending:
+            for name, parts in self._columns.items():
+                parts.append(np.concatenate([getattr(s, name) for s in self._pending]))
+            self._pending = []
 
     def freeze(self) -> FrozenCorpus:
-        return FrozenCorpus(self.settings, self.documents, self.sketches, self.skipped)
+        """The corpus as flat arrays. The sketches are handed over (each
+        field's parts are released as soon as they are joined, to keep the
+        peak low), so this corpus is empty afterwards."""
+        self._merge_pending()
+        columns, self._columns = self._columns, {name: [] for name in _SKETCH_FIELDS}
+        documents, self.documents = self.documents, []
+        return FrozenCorpus(self.settings, documents, columns, self.skipped)
 
 
 class FrozenCorpus:
@@ -225,19 +251,24 @@ class FrozenCorpus:
         self,
         settings: Settings,
         documents: list[Document],
-        sketches: list[DocumentSketch],
+        columns: dict[str, list[np.ndarray]],
         skipped: list[Skipped],
     ) -> None:
+        """``columns``: for each :class:`DocumentSketch` field, the documents'
+        arrays in corpus order (possibly several documents per array); the
+        lists are emptied as they are joined."""
         self.settings = settings
         self.documents = documents
         self.skipped = skipped
-        counts = [s.paragraphs for s in sketches]
+        counts = [d.paragraphs for d in documents]
         self.doc_first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.doc_of = np.repeat(np.arange(len(sketches), dtype=np.int64), counts)
+        self.doc_of = np.repeat(np.arange(len(documents), dtype=np.int64), counts)
 
-        def cat(name: str, dtype: type) -> np.ndarray:
-            parts = [getattr(s, name) for s in sketches]
-            return np.concatenate(parts).astype(dtype) if parts else np.empty(0, dtype)
+        def cat(name: str, dtype: type, empty_shape: tuple[int, ...] = (0,)) -> np.ndarray:
+            parts = columns[name]
+            joined = np.concatenate(parts).astype(dtype, copy=False) if parts else None
+            parts.clear()
+            return np.empty(empty_shape, dtype) if joined is None else joined
 
         self.starts = cat("starts", np.int64)
         self.ends = cat("ends", np.int64)
@@ -253,12 +284,7 @@ class FrozenCorpus:
         self.shingle_values = cat("shingle_values", np.uint32)
         counts = cat("shingle_counts", np.int64)
         self.shingle_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        num_perm = settings.num_perm
-        self.signatures = (
-            np.concatenate([s.signatures for s in sketches])
-            if sketches
-            else np.empty((0, num_perm), np.uint32)
-        )
+        self.signatures = cat("signatures", np.uint32, (0, settings.num_perm))
         self.groups = self._exact_groups()
 
     def __len__(self) -> int:

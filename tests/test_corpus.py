@@ -1,0 +1,55 @@
+"""Tests for dedupe.pipeline.Corpus: gathering sketches into flat arrays."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from conftest import PlantedCorpus
+from dedupe import pipeline
+from dedupe.report import Document
+from dedupe.settings import Settings
+
+FIELDS = ("starts", "ends", "line_starts", "line_ends", "word_counts", "keys",
+          "shingle_values", "signatures", "shingle_offsets", "doc_first", "doc_of")  # fmt: skip
+
+
+def frozen_of(texts: list[str], settings: Settings) -> pipeline.FrozenCorpus:
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        corpus.add(Document(f"d{number}", sketch.paragraphs, len(texts[number])), sketch)
+    return corpus.freeze()
+
+
+def test_merging_in_batches_gives_the_same_arrays(
+    monkeypatch: pytest.MonkeyPatch, planted: PlantedCorpus
+) -> None:
+    texts = list(planted.texts().values())
+    texts[3:3] = ["", "   \n\n", "one two three four five six"]
+    settings = Settings()
+    whole = frozen_of(texts, settings)
+    monkeypatch.setattr(pipeline, "_MERGE_DOCUMENTS", 2)
+    merged = frozen_of(texts, settings)
+    for name in FIELDS:
+        assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
+    assert whole.groups == merged.groups
+    assert len(merged) == int(merged.doc_first[-1]) == sum(d.paragraphs for d in merged.documents)
+
+
+def test_freeze_hands_the_sketches_over() -> None:
+    settings = Settings()
+    corpus = pipeline.Corpus(settings)
+    sketch = pipeline.sketch_document("alpha beta gamma delta\n\nepsilon zeta eta theta", settings)
+    corpus.add(Document("a", sketch.paragraphs, 40), sketch)
+    frozen = corpus.freeze()
+    assert len(frozen) == 2 and frozen.signatures.shape == (2, settings.num_perm)
+    empty = corpus.freeze()
+    assert len(empty) == 0 and empty.signatures.shape == (0, settings.num_perm)
+
+
+def test_a_document_must_agree_with_its_sketch() -> None:
+    settings = Settings()
+    corpus = pipeline.Corpus(settings)
+    sketch = pipeline.sketch_document("one paragraph of words here", settings)
+    with pytest.raises(ValueError, match="has 3 paragraphs, its sketch 1"):
+        corpus.add(Document("a", 3, 10), sketch)
