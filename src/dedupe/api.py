@@ -142,7 +142,7 @@ def _finish(
     pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
     stats = {
         "paragraphs": len(corpus),
-        "distinct_paragraphs": len(corpus.groups),
+        "distinct_paragraphs": len(corpus.representatives),
         "lsh_candidates": candidates.lsh,
         "containment_candidates": candidates.contained,
         "candidates": len(candidates.pairs),

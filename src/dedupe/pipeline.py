@@ -285,7 +285,7 @@ class FrozenCorpus:
         counts = cat("shingle_counts", np.int64)
         self.shingle_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.signatures = cat("signatures", np.uint32, (0, settings.num_perm))
-        self.groups = self._exact_groups()
+        self.representatives, self.repeats = self._exact_groups()
 
     def __len__(self) -> int:
         return len(self.starts)
@@ -294,12 +294,32 @@ class FrozenCorpus:
         row = int(self.row_of[pid])
         return self.shingle_values[self.shingle_offsets[row] : self.shingle_offsets[row + 1]]
 
-    def _exact_groups(self) -> dict[int, list[int]]:
-        """Representative paragraph id -> all ids with the same folded words."""
-        by_key: dict[int, list[int]] = {}
-        for pid in np.flatnonzero(self.keys).tolist():
-            by_key.setdefault(int(self.keys[pid]), []).append(pid)
-        return {members[0]: members for members in by_key.values()}
+    def copies(self, pid: int) -> list[int]:
+        """All paragraphs with the same folded words as representative ``pid``."""
+        return self.repeats.get(pid, [pid])
+
+    def _exact_groups(self) -> tuple[np.ndarray, dict[int, list[int]]]:
+        """The first paragraph of each set with the same folded words (sorted
+        ids), and the members of those sets that have more than one.
+
+        Most paragraphs occur once; keeping only the repeated ones as lists
+        saves a Python list per paragraph (~100 bytes x millions)."""
+        pids = np.flatnonzero(self.keys)
+        order = np.argsort(self.keys[pids], kind="stable")
+        ordered = pids[order]
+        keys = self.keys[ordered]
+        first = np.flatnonzero(np.concatenate(([True], keys[1:] != keys[:-1])))
+        sizes = np.diff(np.concatenate((first, [len(keys)])))
+        starts, counts = first[sizes > 1], sizes[sizes > 1]
+        # In corpus order of their first paragraph, like everything else.
+        by_position = np.argsort(ordered[starts])
+        repeats = {
+            int(ordered[start]): ordered[start : start + size].tolist()
+            for start, size in zip(
+                starts[by_position].tolist(), counts[by_position].tolist(), strict=True
+            )
+        }
+        return np.sort(ordered[first]), repeats
 
     def location(self, pid: int, *, start: int | None = None, end: int | None = None) -> Location:
         doc = int(self.doc_of[pid])
@@ -350,7 +370,7 @@ class Candidates:
 def find_candidates(corpus: FrozenCorpus) -> Candidates:
     """Stage 3: pairs of representatives worth aligning."""
     s = corpus.settings
-    reps = np.asarray(sorted(corpus.groups), dtype=np.int64)
+    reps = corpus.representatives
     if len(reps) < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
     near = reps[
@@ -417,7 +437,7 @@ def confirm(
     """
     s = corpus.settings
     pairs: list[Pair] = []
-    for members in corpus.groups.values():
+    for members in corpus.repeats.values():
         pairs.extend(_exact_pairs(members, text, s.max_bucket))
     todo = [tuple(pair) for pair in candidates.tolist()]
     if map_chunks is None or len(todo) < _PARALLEL_MIN_CANDIDATES:
@@ -428,7 +448,7 @@ def confirm(
     for confirmed in confirmed_pairs:
         if confirmed is None:
             continue
-        group_a, group_b = corpus.groups[confirmed.a], corpus.groups[confirmed.b]
+        group_a, group_b = corpus.copies(confirmed.a), corpus.copies(confirmed.b)
         if len(group_a) * len(group_b) > s.max_bucket:
             group_a, group_b = group_a[:1], group_b[:1]
         for a in group_a:
