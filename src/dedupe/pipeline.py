@@ -305,6 +305,8 @@ class FrozenCorpus:
         Most paragraphs occur once; keeping only the repeated ones as lists
         saves a Python list per paragraph (~100 bytes x millions)."""
         pids = np.flatnonzero(self.keys)
+        if len(pids) == 0:
+            return pids, {}
         order = np.argsort(self.keys[pids], kind="stable")
         ordered = pids[order]
         keys = self.keys[ordered]
