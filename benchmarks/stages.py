@@ -50,7 +50,7 @@ def main() -> None:
     lap("freeze", f"{len(frozen):,} paragraphs")
     paths = [os.path.abspath(d.path) for d in frozen.documents]
     text = pipeline.ParagraphText(frozen, api._FileTexts(frozen.documents, paths, digests, 1 << 30))
-    candidates = pipeline.find_candidates(frozen)
+    candidates = pipeline.find_candidates(frozen, text)
     lap("candidates", f"{len(candidates.pairs):,} pairs")
     pairs = pipeline.confirm(frozen, candidates.pairs, text)
     lap("confirm", f"{len(pairs):,} pairs")

@@ -114,7 +114,7 @@ def test_sketches_store_and_reload_to_the_same_report(
     frozen = corpus.freeze()
     bodies = list(texts.values())
     text = pipeline.ParagraphText(frozen, bodies.__getitem__)
-    candidates = pipeline.find_candidates(frozen)
+    candidates = pipeline.find_candidates(frozen, text)
     pairs = pipeline.confirm(frozen, candidates.pairs, text)
     reloaded = pipeline.build_report(frozen, pairs, text, stats={})
     direct = dedupe.find_duplicates(texts)

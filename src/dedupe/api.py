@@ -137,7 +137,7 @@ def _finish(
     corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], *, jobs: int = 1
 ) -> Report:
     text = pipeline.ParagraphText(corpus, text_of)
-    candidates = pipeline.find_candidates(corpus)
+    candidates = pipeline.find_candidates(corpus, text)
     mapper = _ForkedConfirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
     pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
     stats = {
@@ -145,6 +145,7 @@ def _finish(
         "distinct_paragraphs": len(corpus.groups),
         "lsh_candidates": candidates.lsh,
         "containment_candidates": candidates.contained,
+        "reworded_candidates": candidates.reworded,
         "candidates": len(candidates.pairs),
     }
     report = pipeline.build_report(corpus, pairs, text, stats=stats)
