@@ -1,4 +1,5 @@
-"""Tests for dedupe.index: bulk-built MinHash LSH and the containment lookup."""
+"""Tests for dedupe.index: bulk-built MinHash LSH, the containment lookup and the
+rare-word lookup."""
 
 from __future__ import annotations
 
@@ -11,8 +12,15 @@ from datasketch import MinHash, MinHashLSH
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.index import band_keys, build_lsh, containment_candidates, lsh_candidates
+from dedupe.index import (
+    band_keys,
+    build_lsh,
+    containment_candidates,
+    lsh_candidates,
+    shared_word_candidates,
+)
 from dedupe.minhash import signatures, to_datasketch
+from dedupe.normalize import words
 from dedupe.settings import Settings
 from dedupe.shingle import hash_shingles, shingle_hashes
 
@@ -335,5 +343,105 @@ def test_containment_matches_brute_force(
         word_counts=[len(p) for p in paragraphs],
         min_coverage=coverage,
         max_postings=10**6,
+    )
+    assert as_set(got) == expected
+
+
+# --------------------------------------------------------------------------- rare words
+
+# A team sheet from BBC News, printed once with the players' clubs and once
+# without: most words kept, not one word 3-gram in common.
+SHEET = words(
+    "A Titterrell (Sale Sharks), D Bell (Bath), S Borthwick (Bath), A Hazell (Gloucester), "
+    "M Dawson (Wasps), A Goode (Leicester), O Smith (Leicester)."
+)
+SHEET_BARE = words("A Titterrell, D Bell, S Borthwick, A Hazell, M Dawson, A Goode, O Smith.")
+
+
+def word_call(
+    paragraphs: list[list[str]],
+    *,
+    min_shared: int = 2,
+    min_dice: float = 0.4,
+    max_postings: int = 1000,
+) -> set[tuple[int, int]]:
+    sets = [shingle_hashes(p, size=1) for p in paragraphs]
+    pairs = shared_word_candidates(
+        sets, min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
+    )
+    assert pairs.dtype == np.int64 and pairs.shape[1] == 2
+    assert (pairs[:, 0] < pairs[:, 1]).all()
+    return as_set(pairs)
+
+
+def test_a_reworded_team_sheet_is_found_by_words_not_by_shingles() -> None:
+    three_grams = [shingle_hashes(SHEET, size=3), shingle_hashes(SHEET_BARE, size=3)]
+    assert not len(np.intersect1d(*three_grams))
+    assert len(lsh_candidates(signatures(three_grams), bands=63, rows=2, max_bucket=64)) == 0
+    noise = words_of(15, "n")
+    assert word_call([SHEET, noise, SHEET_BARE]) == {(0, 2)}
+    assert word_call([SHEET_BARE, noise, SHEET]) == {(0, 2)}
+
+
+def test_min_dice_is_over_the_rare_words_of_both_sides() -> None:
+    # 6 words each, 3 shared: Dice 2 * 3 / 12 = 0.5.
+    a = words_of(3, "s") + words_of(3, "a")
+    b = words_of(3, "s") + words_of(3, "b")
+    assert word_call([a, b], min_dice=0.5) == {(0, 1)}
+    assert word_call([a, b], min_dice=0.51) == set()
+    assert word_call([a, b], min_shared=3, min_dice=0.5) == {(0, 1)}
+    assert word_call([a, b], min_shared=4, min_dice=0.1) == set()
+
+
+def test_common_words_neither_vote_nor_count() -> None:
+    common = words_of(8, "the")
+    # Ten paragraphs share the eight common words; pairs 0-1 also share two
+    # rare words, each pair has two words of its own.
+    paragraphs = [common + words_of(2, f"own{k}") for k in range(10)]
+    paragraphs[0] += ["mcbryde", "yapp"]
+    paragraphs[1] += ["mcbryde", "yapp"]
+    # Rare words of 0 and 1: 2 own + 2 shared each, Dice 2 * 2 / 8 = 0.5.
+    assert word_call(paragraphs, max_postings=9) == {(0, 1)}
+    # Counting the common words too, every pair shares 8 of ~10 words.
+    assert len(word_call(paragraphs, max_postings=10)) == 45
+
+
+def test_one_shared_name_is_not_enough_by_default() -> None:
+    a = ["livingstone", "said", "x1"]
+    b = ["livingstone", "spoke", "y1"]
+    assert word_call([a, b], min_dice=0.3) == set()
+    assert word_call([a, b], min_shared=1, min_dice=0.3) == {(0, 1)}
+
+
+def test_no_sets_or_empty_sets_give_no_pairs() -> None:
+    assert word_call([]) == set()
+    assert word_call([[], []]) == set()
+    assert word_call([SHEET]) == set()
+
+
+@settings(max_examples=80, deadline=None)
+@given(
+    st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=12), max_size=9),
+    st.integers(min_value=1, max_value=3),
+    st.sampled_from([0.2, 0.4, 0.5, 1.0]),
+    st.integers(min_value=1, max_value=9),
+)
+def test_shared_words_match_brute_force(
+    paragraphs: list[list[str]], min_shared: int, min_dice: float, max_postings: int
+) -> None:
+    sets = [shingle_hashes(p, size=1) for p in paragraphs]
+    holders: dict[int, int] = {}
+    for found in sets:
+        for h in found.tolist():
+            holders[h] = holders.get(h, 0) + 1
+    rare = [{h for h in found.tolist() if holders[h] <= max_postings} for found in sets]
+    expected = set()
+    for i in range(len(rare)):
+        for j in range(i + 1, len(rare)):
+            shared = len(rare[i] & rare[j])
+            if shared >= min_shared and 2 * shared >= min_dice * (len(rare[i]) + len(rare[j])):
+                expected.add((i, j))
+    got = shared_word_candidates(
+        sets, min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
     )
     assert as_set(got) == expected

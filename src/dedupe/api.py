@@ -145,6 +145,7 @@ def _finish(
         "distinct_paragraphs": len(corpus.representatives),
         "lsh_candidates": candidates.lsh,
         "containment_candidates": candidates.contained,
+        "reworded_candidates": candidates.reworded,
         "candidates": len(candidates.pairs),
     }
     report = pipeline.build_report(corpus, pairs, text, stats=stats)

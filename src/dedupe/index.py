@@ -1,5 +1,6 @@
 """Candidate pairs: MinHash LSH for similar paragraphs, a shingle lookup for
-short paragraphs contained in longer ones.
+short paragraphs contained in longer ones, a rare-word lookup for short
+paragraphs reworded beyond what shingles can see.
 
 Similar paragraphs
     datasketch's ``MinHashLSH`` banding: ``bands`` bands of ``rows`` rows,
@@ -31,6 +32,15 @@ Contained paragraphs
     ``max_postings`` paragraphs ("said on Monday") is not distinctive and does
     not vote; the join of items with postings runs in bounded chunks, so memory
     stays flat however many pairs share a common phrase.
+
+Reworded lists and paraphrases
+    A team sheet printed with and without the players' clubs ("j yapp
+    cardiff" / "j yapp"), or a lede rewritten around the same names, keeps
+    most of its words but hardly any word 3-gram: LSH over shingles cannot
+    see it however the bands are cut. :func:`shared_word_candidates` proposes
+    pairs of short paragraphs sharing enough *rare* words (held by at most
+    ``max_postings`` paragraphs), through the same sorted postings as the
+    containment lookup.
 
 Example::
 
@@ -193,19 +203,8 @@ def containment_candidates(
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    # Postings: (hash, paragraph) for every paragraph's shingles, sorted by
-    # hash once; runs of equal hashes give each shingle's paragraphs, and
-    # every element learns its run (no second lookup of the short items).
-    all_hashes = np.concatenate(list(shingle_sets)).astype(np.uint32)
-    order, sorted_hashes = _argsort_uint32(all_hashes)
-    post_ids = np.repeat(np.arange(len(shingle_sets), dtype=np.int64), lengths)[order]
-    starts_run = np.concatenate(([True], sorted_hashes[1:] != sorted_hashes[:-1]))
-    run_of = np.empty(len(all_hashes), dtype=np.int64)
-    run_of[order] = np.cumsum(starts_run) - 1
-    first = np.flatnonzero(starts_run)
-    counts = np.diff(np.concatenate((first, [len(sorted_hashes)])))
-    del all_hashes, order, sorted_hashes, starts_run
-
+    post_ids, order, run_of, first, counts = _postings(shingle_sets, lengths)
+    del order
     slot = run_of[np.repeat(is_short, lengths)]
     item_pos = np.repeat(np.arange(len(short), dtype=np.int64), lengths[short])
     usable = counts[slot] <= max_postings
@@ -275,16 +274,107 @@ def _covered_pairs(
 ) -> np.ndarray:
     """Pairs (item, other) where ``other`` holds enough of the item's usable
     shingles; ``item_pos`` are positions in ``short``."""
-    queries = np.repeat(item_pos, lengths)
-    run_starts = np.repeat(starts - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
-    targets = post_ids[run_starts + np.arange(len(queries))]
+    queries, targets = _join(item_pos, starts, lengths, post_ids)
     different = short[queries] != targets
     queries, targets = queries[different], targets[different]
     if len(queries) == 0:
         return np.empty((0, 2), dtype=np.int64)
     # Count shared shingles per (item, target) and keep the well-covered ones.
-    span = int(targets.max()) + 1
-    unique_keys, shared = sorted_unique(queries * span + targets)
-    positions, others = unique_keys // span, unique_keys % span
+    positions, others, shared = _count_pairs(queries, targets)
     covered = shared >= np.ceil(min_coverage * usable_per_item[positions] - 1e-9)
     return np.stack([short[positions[covered]], others[covered]], axis=1)
+
+
+def _postings(
+    sets: Sequence[np.ndarray], lengths: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
+    """The inverted index of ``sets``: ``(post_ids, order, run_of, first, counts)``.
+
+    All hashes are sorted once (``order``, stable: each run lists its sets
+    in ascending order); runs of equal hashes give each hash's sets
+    (``post_ids[first[r] : first[r] + counts[r]]`` for run ``r``), and every
+    element, in the input's set-major order, learns its run (``run_of``), so
+    the items need no second lookup. Ids are 32-bit where they fit: at 1 GB
+    of text there are 160 million elements, and every array here is one
+    entry per element. Callers drop ``order`` as soon as they can.
+    """
+    all_hashes = np.concatenate(list(sets)).astype(np.uint32)
+    ids = np.int32 if len(all_hashes) < (1 << 31) and len(sets) < (1 << 31) else np.int64
+    order, sorted_hashes = _argsort_uint32(all_hashes)
+    del all_hashes
+    order = order.astype(ids)
+    post_ids = np.repeat(np.arange(len(sets), dtype=ids), lengths)[order]
+    starts_run = np.empty(len(sorted_hashes), dtype=bool)
+    starts_run[:1] = True
+    np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_run[1:])
+    del sorted_hashes
+    run_of = np.empty(len(order), dtype=ids)
+    run_of[order] = np.cumsum(starts_run, dtype=ids) - 1
+    first = np.flatnonzero(starts_run)
+    counts = np.diff(np.concatenate((first, [len(starts_run)])))
+    return post_ids, order, run_of, first, counts
+
+
+def _join(
+    item_pos: np.ndarray, starts: np.ndarray, lengths: np.ndarray, post_ids: np.ndarray
+) -> tuple[np.ndarray, np.ndarray]:
+    """``(query, target)`` for every posting of every entry: entry ``e`` of
+    item ``item_pos[e]`` has the postings ``post_ids[starts[e] : starts[e] +
+    lengths[e]]``."""
+    queries = np.repeat(item_pos, lengths)
+    run_starts = np.repeat(starts - np.cumsum(np.concatenate(([0], lengths[:-1]))), lengths)
+    return queries, post_ids[run_starts + np.arange(len(queries))]
+
+
+def _count_pairs(
+    queries: np.ndarray, targets: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Distinct ``(query, target)`` pairs and how often each occurs (the
+    number of hashes they share); both arrays must be non-empty."""
+    span = int(targets.max()) + 1
+    unique_keys, shared = sorted_unique(queries.astype(np.int64) * span + targets)
+    return unique_keys // span, unique_keys % span, shared
+
+
+def shared_word_candidates(
+    word_sets: Sequence[np.ndarray], *, min_shared: int, min_dice: float, max_postings: int
+) -> np.ndarray:
+    """Pairs ``(i, j)``, ``i < j``, of sets sharing many *rare* words.
+
+    A word is rare when at most ``max_postings`` sets hold it. With ``r_i``
+    the number of rare words of set ``i`` and ``k`` the number the two share,
+    a pair is proposed when ``k >= min_shared`` and its Dice coefficient over
+    rare words, ``2 k / (r_i + r_j)``, is at least ``min_dice``. Common words
+    ("the", "said") neither vote nor count, so two short paragraphs are not
+    proposed for sharing function words, and a list of names whose order or
+    interleaving changed (no word 3-gram left in common) still is.
+    """
+    lengths = np.fromiter((len(s) for s in word_sets), dtype=np.int64, count=len(word_sets))
+    if int((lengths > 0).sum()) < 2:
+        return np.empty((0, 2), dtype=np.int64)
+    post_ids, order, run_of, first, counts = _postings(word_sets, lengths)
+    # Where each element went in the sorted order.
+    position = np.empty(len(order), dtype=np.int64)
+    position[order] = np.arange(len(order), dtype=np.int64)
+    del order
+    owner = np.repeat(np.arange(len(word_sets), dtype=np.int64), lengths)
+    entry_counts = counts[run_of]
+    rare = entry_counts <= max_postings
+    rare_words = np.bincount(owner[rare], minlength=len(word_sets))
+    # Runs list their sets in ascending order, so the sets after an entry's
+    # own place in its run are exactly the later ones: each pair is met once,
+    # from its lower id. A rare word held by one set counts against its Dice
+    # but has nobody to vote for.
+    later_start = position + 1
+    later_count = first[run_of] + entry_counts - later_start
+    votes = rare & (later_count > 0)
+    item_pos, starts, sizes = owner[votes], later_start[votes], later_count[votes]
+    chunks = []
+    for i, step in _join_chunks(sizes, item_pos):
+        part = slice(i, i + step)
+        low, high = _join(item_pos[part], starts[part], sizes[part], post_ids)
+        low, high, shared = _count_pairs(low, high)
+        dice_ok = 2.0 * shared >= min_dice * (rare_words[low] + rare_words[high]) - 1e-9
+        keep = (shared >= min_shared) & dice_ok
+        chunks.append(np.stack([low[keep], high[keep]], axis=1))
+    return unique_pairs(chunks)

@@ -25,6 +25,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Sequence
 from operator import methodcaller
 
@@ -105,10 +106,36 @@ def shingle_sets(
     digests = b"".join(map(_DIGEST, map(sha1, map(buffer.__getitem__, slices))))
     hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
 
-    # One sort dedupes every paragraph's set: key = (paragraph, hash).
+    values, counts[present] = _distinct_per_owner(owner, hashes, len(present))
+    return values, counts
+
+
+def word_sets(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_sets` with ``size=1`` (each paragraph's distinct word
+    hashes), hashing each distinct word once: news repeats its vocabulary,
+    so a batch has a few distinct words per hundred."""
+    counts = np.fromiter(map(len, paragraphs), dtype=np.int64, count=len(paragraphs))
+    words = list(itertools.chain.from_iterable(paragraphs))
+    if not words:
+        return np.empty(0, dtype=np.uint32), counts
+    vocabulary = dict(zip(dict.fromkeys(words), itertools.count(), strict=False))
+    ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
+    encoded = [word.encode("utf-8") for word in vocabulary]
+    digests = b"".join(map(_DIGEST, map(sha1, encoded)))
+    hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
+    owner = np.repeat(np.arange(len(paragraphs), dtype=np.int64), counts)
+    return _distinct_per_owner(owner, hashes[ids], len(paragraphs))
+
+
+def _distinct_per_owner(
+    owner: np.ndarray, hashes: np.ndarray, owners: int
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each owner's distinct hashes, sorted and back to back, and their counts
+    (``owner`` ascending, as the callers build it)."""
+    # One sort dedupes every set: key = (owner, hash).
     keys = np.sort((owner.astype(np.uint64) << np.uint64(32)) | hashes.astype(np.uint64))
     keep = np.ones(len(keys), dtype=bool)
     keep[1:] = keys[1:] != keys[:-1]
     keys = keys[keep]
-    counts[present] = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=len(present))
+    counts = np.bincount((keys >> np.uint64(32)).astype(np.int64), minlength=owners)
     return (keys & np.uint64(0xFFFFFFFF)).astype(np.uint32), counts

@@ -1,0 +1,86 @@
+"""Tests for the candidate stage of dedupe.pipeline: the rare-word lookup for
+short paragraphs reworded beyond what word 3-grams can see."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+import dedupe
+from dedupe import pipeline
+from dedupe.normalize import words
+from dedupe.shingle import shingle_hashes, shingle_sets, word_sets
+
+# Two BBC News team sheets of one side: with and without the clubs. They share
+# no word 3-gram, so neither LSH nor the containment lookup can propose them.
+WITH_CLUBS = (
+    "A Titterrell (Sale Sharks), D Bell (Bath), S Borthwick (Bath), A Hazell (Gloucester), "
+    "M Dawson (Wasps), A Goode (Leicester), O Smith (Leicester)."
+)
+BARE = "A Titterrell, D Bell, S Borthwick, A Hazell, M Dawson, A Goode, O Smith."
+STORY = (
+    "The Welsh Rugby Union said on Monday that ticket prices for the autumn internationals "
+    "would rise by five pounds, blaming the cost of the new roof."
+)
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.lists(st.lists(st.sampled_from(["a", "b", "ça", "é", "1", "rugby"]), max_size=8)))
+def test_word_sets_are_the_one_word_shingle_sets(paragraphs: list[list[str]]) -> None:
+    values, counts = word_sets(paragraphs)
+    expected_values, expected_counts = shingle_sets(paragraphs, size=1)
+    assert values.dtype == np.uint32
+    assert np.array_equal(counts, expected_counts)
+    assert np.array_equal(values, expected_values)
+    offsets = np.concatenate(([0], np.cumsum(counts)))
+    for i, paragraph in enumerate(paragraphs):
+        expected = shingle_hashes(paragraph, size=1)
+        assert np.array_equal(values[offsets[i] : offsets[i + 1]], expected)
+
+
+def test_sketches_hold_word_sets_only_in_the_lookup_range() -> None:
+    bare = words(BARE)
+    settings = dedupe.Settings(reworded_max_words=len(bare))
+    text = f"{STORY}\n\n{BARE}\n\nfour words only here\n\n{WITH_CLUBS}"
+    sketch = pipeline.sketch_document(text, settings)
+    # Too long (STORY, WITH_CLUBS) or too short (under ten words): no set.
+    assert sketch.word_set_counts.tolist() == [0, len(set(bare)), 0, 0]
+    assert np.array_equal(sketch.word_set_values, shingle_hashes(bare, size=1))
+
+
+def test_a_reworded_team_sheet_is_reported() -> None:
+    texts = {"with": f"{STORY}\n\n{WITH_CLUBS}", "bare": BARE}
+    report = dedupe.find_duplicates(texts)
+    pairs = {(m.a.path, m.b.path, m.kind) for m in report.matches}
+    assert pairs == {("with", "bare", "contained")}
+    assert report.stats["reworded_candidates"] == 1
+    assert report.stats["lsh_candidates"] == report.stats["containment_candidates"] == 0
+
+
+@pytest.mark.parametrize("limit", [0, 13])
+def test_reworded_max_words_bounds_the_lookup(limit: int) -> None:
+    # The bare sheet has 14 words: a limit below that leaves it unseen.
+    report = dedupe.find_duplicates({"with": WITH_CLUBS, "bare": BARE}, reworded_max_words=limit)
+    assert report.matches == ()
+    assert report.stats["reworded_candidates"] == 0
+
+
+def test_rewording_alone_does_not_make_a_copy() -> None:
+    # The lookup proposes candidates only: the word-level confirmation still
+    # decides. These line-ups share half their rare words (Dice 0.5), but
+    # only 6 of 14 + 12 words line up: 2 * 6 / 26 = 0.46 < 0.5.
+    other = "A Titterrell, D Bell, S Borthwick, K Jones, L Brown, P White."
+    report = dedupe.find_duplicates({"a": BARE, "b": other})
+    assert report.stats["reworded_candidates"] == 1
+    assert report.matches == ()
+
+
+def test_lines_under_ten_words_are_left_to_the_shingle_stages() -> None:
+    # Two reporters of one desk: 3 of 5 words in common would pass the 0.5
+    # bar, but a shared form is not a copy.
+    bylines = {"a": "By Rory Carter, Economics editor", "b": "By Maya Murray, Economics editor"}
+    report = dedupe.find_duplicates(bylines)
+    assert report.stats["reworded_candidates"] == 0
+    assert report.matches == ()
