@@ -33,7 +33,7 @@ def main() -> None:
     def lap(stage: str, detail: str = "") -> None:
         nonlocal last
         now = time.perf_counter()
-        rows.append((stage, now - last, detail))
+        rows.append((stage, now - last, f"{detail}; peak {peak_mib():,} MiB".lstrip("; ")))
         last = now
 
     lap("import")
@@ -52,7 +52,8 @@ def main() -> None:
     text = pipeline.ParagraphText(frozen, api._FileTexts(frozen.documents, paths, digests, 1 << 30))
     candidates = pipeline.find_candidates(frozen)
     lap("candidates", f"{len(candidates.pairs):,} pairs")
-    pairs = pipeline.confirm(frozen, candidates.pairs, text)
+    mapper = api._ForkedConfirmation(frozen, text.text_of, args.jobs) if args.jobs > 1 else None
+    pairs = pipeline.confirm(frozen, candidates.pairs, text, map_chunks=mapper)
     lap("confirm", f"{len(pairs):,} pairs")
     report = pipeline.build_report(frozen, pairs, text, stats={})
     lap("report", f"{len(report.matches):,} matches")

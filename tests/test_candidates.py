@@ -11,7 +11,14 @@ from hypothesis import strategies as st
 import dedupe
 from dedupe import pipeline
 from dedupe.normalize import words
-from dedupe.shingle import shingle_hashes, shingle_sets, word_sets
+from dedupe.shingle import (
+    distinct_sets,
+    hash_shingles,
+    shingle_hashes,
+    shingle_sets,
+    word_hashes,
+    word_sets,
+)
 
 # Two BBC News team sheets of one side: with and without the clubs. They share
 # no word 3-gram, so neither LSH nor the containment lookup can propose them.
@@ -40,14 +47,25 @@ def test_word_sets_are_the_one_word_shingle_sets(paragraphs: list[list[str]]) ->
         assert np.array_equal(values[offsets[i] : offsets[i + 1]], expected)
 
 
-def test_sketches_hold_word_sets_only_in_the_lookup_range() -> None:
-    bare = words(BARE)
-    settings = dedupe.Settings(reworded_max_words=len(bare))
-    text = f"{STORY}\n\n{BARE}\n\nfour words only here\n\n{WITH_CLUBS}"
+def test_sketches_hold_the_word_hashes_of_matchable_paragraphs() -> None:
+    settings = dedupe.Settings()
+    text = f"{STORY}\n\n{BARE}\n\ntoo short\n\n{BARE}"
     sketch = pipeline.sketch_document(text, settings)
-    # Too long (STORY, WITH_CLUBS) or too short (under ten words): no set.
-    assert sketch.word_set_counts.tolist() == [0, len(set(bare)), 0, 0]
-    assert np.array_equal(sketch.word_set_values, shingle_hashes(bare, size=1))
+    expected = [hash_shingles([w.encode() for w in words(part)]) for part in (STORY, BARE, BARE)]
+    assert np.array_equal(sketch.word_hashes, np.concatenate(expected))
+    frozen = pipeline.Corpus(settings)
+    frozen.add(dedupe.report.Document("d", sketch.paragraphs, len(text)), sketch)
+    corpus = frozen.freeze()
+    assert np.array_equal(corpus.word_sequence(3), expected[2])
+    with pytest.raises(ValueError, match="too short"):
+        corpus.word_sequence(2)
+
+
+def test_word_hashes_are_in_order_with_repeats() -> None:
+    values, counts = word_hashes([["b", "a", "b"], [], ["a"]])
+    assert counts.tolist() == [3, 0, 1]
+    assert values.tolist() == hash_shingles([b"b", b"a", b"b", b"a"]).tolist()
+    assert distinct_sets(values, counts)[1].tolist() == [2, 0, 1]
 
 
 def test_a_reworded_team_sheet_is_reported() -> None:

@@ -102,10 +102,10 @@ class DocumentSketch:
     shingle_values: np.ndarray  # uint32, the shingle sets of matchable paragraphs
     shingle_counts: np.ndarray  # int64, one per matchable paragraph
     signatures: np.ndarray  # (matchable paragraphs, num_perm) uint32
-    # uint32 distinct word hashes of the matchable paragraphs the rare-word
-    # lookup reads (see _reworded_candidates); empty sets for the others.
-    word_set_values: np.ndarray
-    word_set_counts: np.ndarray  # int64, one per matchable paragraph
+    # uint32 sha1_hash32 of every word of the matchable paragraphs, in order
+    # (word_counts of those paragraphs long): what alignment compares and the
+    # rare-word lookup reads, without going back to the files.
+    word_hashes: np.ndarray
 
     @property
     def paragraphs(self) -> int:
@@ -160,16 +160,13 @@ def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentS
     matrix = minhash.signatures_flat(
         values, counts, num_perm=settings.num_perm, seed=settings.seed
     )
-    low, high = _REWORDED_MIN_WORDS, settings.reworded_max_words
-    word_values, word_counts = shingle.word_sets(
-        [words if low <= len(words) <= high else [] for words in distinct]
-    )
+    word_values, word_counts = shingle.word_hashes(distinct)
     shingle_store = (values, counts, np.cumsum(counts) - counts)
     word_store = (word_values, word_counts, np.cumsum(word_counts) - word_counts)
     sketches = []
     for part, document_rows in zip(folded, rows, strict=True):
         shingle_values, shingle_counts = _take_sets(*shingle_store, document_rows)
-        word_set_values, word_set_counts = _take_sets(*word_store, document_rows)
+        document_words, _ = _take_sets(*word_store, document_rows)
         sketches.append(
             DocumentSketch(
                 starts=part.starts,
@@ -181,8 +178,7 @@ def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentS
                 shingle_values=shingle_values,
                 shingle_counts=shingle_counts,
                 signatures=matrix[document_rows],
-                word_set_values=word_set_values,
-                word_set_counts=word_set_counts,
+                word_hashes=document_words,
             )
         )
     return sketches
@@ -327,9 +323,11 @@ class FrozenCorpus:
         counts = cat("shingle_counts", np.int64)
         self.shingle_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.signatures = cat("signatures", np.uint32, (0, settings.num_perm))
-        self.word_set_values = cat("word_set_values", np.uint32)
-        counts = cat("word_set_counts", np.int64)
-        self.word_set_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        self.word_hashes = cat("word_hashes", np.uint32)
+        counts = self.word_counts[matchable].astype(np.int64)
+        self.word_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
+        if self.word_offsets[-1] != len(self.word_hashes):
+            raise ValueError("sketches hold word hashes that disagree with their word counts")
         self.representatives, self.repeats = self._exact_groups()
 
     def __len__(self) -> int:
@@ -339,11 +337,13 @@ class FrozenCorpus:
         row = int(self.row_of[pid])
         return self.shingle_values[self.shingle_offsets[row] : self.shingle_offsets[row + 1]]
 
-    def word_set(self, pid: int) -> np.ndarray:
-        """The distinct word hashes of ``pid`` (empty outside the rare-word
-        lookup's range of lengths)."""
+    def word_sequence(self, pid: int) -> np.ndarray:
+        """The ``sha1_hash32`` of each word of matchable paragraph ``pid``, in
+        order (equal words, equal values)."""
         row = int(self.row_of[pid])
-        return self.word_set_values[self.word_set_offsets[row] : self.word_set_offsets[row + 1]]
+        if row < 0:
+            raise ValueError(f"paragraph {pid} is too short to match: no words kept")
+        return self.word_hashes[self.word_offsets[row] : self.word_offsets[row + 1]]
 
     def copies(self, pid: int) -> list[int]:
         """All paragraphs with the same folded words as representative ``pid``."""
@@ -465,8 +465,13 @@ def _reworded_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
     short = reps[(counts <= s.reworded_max_words) & (counts >= _REWORDED_MIN_WORDS)]
     if len(short) < 2:
         return np.empty((0, 2), dtype=np.int64)
+    rows = corpus.row_of[short]
+    starts, counts = corpus.word_offsets[rows], corpus.word_counts[short].astype(np.int64)
+    take = np.repeat(starts - (np.cumsum(counts) - counts), counts)
+    take += np.arange(len(take), dtype=np.int64)
+    values, sizes = shingle.distinct_sets(corpus.word_hashes[take], counts)
     local = index_stage.shared_word_candidates(
-        [corpus.word_set(pid) for pid in short.tolist()],
+        np.split(values, np.cumsum(sizes)[:-1]),
         min_shared=_REWORDED_MIN_SHARED,
         min_dice=_REWORDED_DICE_SHARE * s.threshold,
         max_postings=_REWORDED_MAX_POSTINGS,

@@ -110,10 +110,11 @@ def shingle_sets(
     return values, counts
 
 
-def word_sets(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
-    """:func:`shingle_sets` with ``size=1`` (each paragraph's distinct word
-    hashes), hashing each distinct word once: news repeats its vocabulary,
-    so a batch has a few distinct words per hundred."""
+def word_hashes(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """``sha1_hash32`` of every word of every paragraph, in order, back to
+    back, and the paragraphs' word counts. Each distinct word is hashed
+    once: news repeats its vocabulary, so a batch has a few distinct words
+    per hundred."""
     counts = np.fromiter(map(len, paragraphs), dtype=np.int64, count=len(paragraphs))
     words = list(itertools.chain.from_iterable(paragraphs))
     if not words:
@@ -123,8 +124,21 @@ def word_sets(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarr
     encoded = [word.encode("utf-8") for word in vocabulary]
     digests = b"".join(map(_DIGEST, map(sha1, encoded)))
     hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
-    owner = np.repeat(np.arange(len(paragraphs), dtype=np.int64), counts)
-    return _distinct_per_owner(owner, hashes[ids], len(paragraphs))
+    return hashes[ids], counts
+
+
+def distinct_sets(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Each of many sequences stored back to back (sequence ``i`` is the next
+    ``counts[i]`` entries of ``values``) as its sorted distinct values,
+    stored the same way."""
+    owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
+    return _distinct_per_owner(owner, values, len(counts))
+
+
+def word_sets(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.ndarray]:
+    """:func:`shingle_sets` with ``size=1``: each paragraph's distinct word
+    hashes, each distinct word hashed once."""
+    return distinct_sets(*word_hashes(paragraphs))
 
 
 def _distinct_per_owner(
