@@ -375,3 +375,9 @@ def test_word_counts_in_summaries_are_the_matchers_words() -> None:
     d = compare_texts(a, b)
     assert d.words_a - d.common == 4  # b, alert, 1, b
     assert "B lacks A's last 4 words" in describe(d)
+
+
+def test_identical_says_what_compare_says_of_the_same_words() -> None:
+    a, b = "Police said: the gunman FLED.", "police said the gunman fled"
+    d = compare_texts(a, b)
+    assert differ.identical(5, (0, len(a) - 1), (0, len(b))) == d

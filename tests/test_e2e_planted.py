@@ -9,6 +9,7 @@ import pytest
 import dedupe
 from conftest import PlantedCorpus, planted_corpus
 from dedupe import api
+from dedupe.report import Document
 
 
 def _found(report: dedupe.Report) -> set[tuple[str, int, str, int]]:
@@ -119,3 +120,25 @@ def test_sketches_store_and_reload_to_the_same_report(
     reloaded = pipeline.build_report(frozen, pairs, text, stats={})
     direct = dedupe.find_duplicates(texts)
     assert [m.to_dict() for m in reloaded.matches] == [m.to_dict() for m in direct.matches]
+
+
+def test_paragraph_edges_are_the_normalized_span(planted: PlantedCorpus) -> None:
+    from dedupe import pipeline
+    from dedupe.settings import Settings
+
+    odd = "“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.\n\n'quoted' _x_ 10,000"
+    texts = [*planted.texts().values(), odd]
+    settings = Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        corpus.add(Document(str(number), sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    fast = pipeline.ParagraphText(frozen, texts.__getitem__)
+    full = pipeline.ParagraphText(frozen, texts.__getitem__)
+    checked = 0
+    for pid in range(len(frozen)):
+        norm = full.normalized(pid)
+        if len(norm):
+            assert fast.edges(pid) == norm.original_span(0, len(norm)), pid
+            checked += 1
+    assert checked > 100

@@ -288,6 +288,13 @@ def compare(
     return Difference(len(a), len(b), common, tuple(changes))
 
 
+def identical(words: int, span_a: tuple[int, int], span_b: tuple[int, int]) -> Difference:
+    """What :func:`compare` says of two paragraphs with the same ``words``
+    folded words spanning ``span_a`` and ``span_b``, given without their words
+    (an exact copy needs no alignment)."""
+    return Difference(words, words, words, (Change(IDENTICAL, span_a, span_b),))
+
+
 def compare_texts(a: str, b: str) -> Difference:
     """:func:`compare` on two whole texts (for library users and tests)."""
     return compare(normalize(a), normalize(b), text_a=a, text_b=b)

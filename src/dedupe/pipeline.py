@@ -254,6 +254,7 @@ class ParagraphText:
         self.text_of = text_of
         self._words: dict[int, list[str]] = {}
         self._normalized: dict[int, normalize.Normalized] = {}
+        self._edges: dict[int, tuple[int, int]] = {}
 
     def raw(self, pid: int) -> str:
         c = self.corpus
@@ -270,6 +271,35 @@ class ParagraphText:
                 self.raw(pid), base=int(self.corpus.starts[pid])
             )
         return self._normalized[pid]
+
+    def edges(self, pid: int) -> tuple[int, int]:
+        """Document offsets of the start of the first word and the end of the
+        last: ``normalized(pid).original_span(0, len)`` without building the
+        word tuples (all an exact copy needs, and most matches are exact)."""
+        found = self._edges.get(pid)
+        if found is None:
+            found = self._edges[pid] = self._find_edges(pid)
+        return found
+
+    def _find_edges(self, pid: int) -> tuple[int, int]:
+        if pid in self._normalized:
+            norm = self._normalized[pid]
+            return norm.starts[0], norm.ends[-1]
+        raw = self.raw(pid)
+        if not raw.isascii():
+            # Folding may turn a raw word into no word at all: let normalize
+            # decide, without caching the words (only the edges are needed).
+            norm = normalize.normalize(raw, base=int(self.corpus.starts[pid]))
+            return norm.starts[0], norm.ends[-1]
+        # ASCII words fold one to one, so normalize's spans are WORD's matches.
+        first = last = None
+        for last in normalize.WORD.finditer(raw):
+            if first is None:
+                first = last
+        if first is None or last is None:
+            raise ValueError(f"paragraph {pid} has no words")
+        base = int(self.corpus.starts[pid])
+        return base + first.start(), base + last.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -408,9 +438,12 @@ def build_report(
         boilerplate = _boilerplate_pids(corpus, pairs)
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
-    matches = [_match(corpus, pair, text, boilerplate) for pair in pairs]
-    clusters = _clusters(corpus, pairs, boilerplate)
-    passage_list = [_passage(corpus, matches, group, boilerplate) for group in passage_groups]
+    locate = _Locations(corpus)
+    matches = [_match(pair, text, boilerplate, locate) for pair in pairs]
+    clusters = _clusters(pairs, boilerplate, locate)
+    passage_list = [
+        _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
+    ]
     passage_list.sort(
         key=lambda p: (
             -(p.a.end - p.a.start + p.b.end - p.b.start),
@@ -522,50 +555,82 @@ def _open_paragraphs(
     ]
 
 
-def _match(corpus: FrozenCorpus, pair: Pair, text: ParagraphText, boilerplate: set[int]) -> Match:
-    norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
-    spans = tuple(
-        Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
-        for a0, a1, b0, b1 in pair.alignment.spans
-    )
-    return Match(
-        kind=pair.alignment.kind,
-        similarity=pair.alignment.similarity,
-        a=corpus.location(pair.a),
-        b=corpus.location(pair.b),
-        spans=spans,
-        matched_words=pair.alignment.matched_words,
-        boilerplate=pair.a in boilerplate or pair.b in boilerplate,
-        difference=differ.compare(
+class _Locations:
+    """One :class:`Location` per paragraph, shared by every match, cluster and
+    passage that names it (a paragraph in a group of copies is named by each
+    of its pairs: one object instead of one per mention)."""
+
+    def __init__(self, corpus: FrozenCorpus) -> None:
+        self.corpus = corpus
+        self._cache: dict[int, Location] = {}
+
+    def __call__(self, pid: int) -> Location:
+        location = self._cache.get(pid)
+        if location is None:
+            location = self._cache[pid] = self.corpus.location(pid)
+        return location
+
+
+def _match(pair: Pair, text: ParagraphText, boilerplate: set[int], locate: _Locations) -> Match:
+    alignment = pair.alignment
+    if alignment.kind == align_stage.EXACT:
+        # Exact means the same folded words (align's test, or the exact-copy
+        # key): one span over the whole of both and nothing but "identical",
+        # which differ.compare would also say, without normalizing the words.
+        whole_a, whole_b = text.edges(pair.a), text.edges(pair.b)
+        spans: tuple[Span, ...] = (Span(whole_a, whole_b),)
+        words = alignment.matched_words
+        difference = differ.identical(words, whole_a, whole_b)
+    else:
+        norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
+        spans = tuple(
+            Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
+            for a0, a1, b0, b1 in alignment.spans
+        )
+        corpus = text.corpus
+        difference = differ.compare(
             norm_a,
             norm_b,
             text_a=text.text_of(int(corpus.doc_of[pair.a])),
             text_b=text.text_of(int(corpus.doc_of[pair.b])),
-        ),
+        )
+    return Match(
+        kind=alignment.kind,
+        similarity=alignment.similarity,
+        a=locate(pair.a),
+        b=locate(pair.b),
+        spans=spans,
+        matched_words=alignment.matched_words,
+        boilerplate=pair.a in boilerplate or pair.b in boilerplate,
+        difference=difference,
     )
 
 
-def _clusters(corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]) -> list[Cluster]:
+def _clusters(pairs: list[Pair], boilerplate: set[int], locate: _Locations) -> list[Cluster]:
     components = cluster_stage.connected_components((p.a, p.b) for p in pairs)
     components.sort(key=lambda members: (-len(members), members[0]))
     return [
         Cluster(
             id=number,
             boilerplate=members[0] in boilerplate,
-            members=tuple(corpus.location(pid) for pid in members),
+            members=tuple(locate(pid) for pid in members),
         )
         for number, members in enumerate(components)
     ]
 
 
 def _passage(
-    corpus: FrozenCorpus, matches: list[Match], group: list[int], boilerplate: set[int]
+    corpus: FrozenCorpus,
+    matches: list[Match],
+    group: list[int],
+    boilerplate: set[int],
+    locate: _Locations,
 ) -> Passage:
     members = [matches[i] for i in group]
     region_a = span_locations([m.a for m in members])
     region_b = span_locations([m.b for m in members])
-    paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate)
-    paragraphs_b = _region_paragraphs(corpus, region_b, boilerplate)
+    paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate, locate)
+    paragraphs_b = _region_paragraphs(corpus, region_b, boilerplate, locate)
     words = sum(p.words for p in paragraphs_a) + sum(p.words for p in paragraphs_b)
     matched = sum(m.matched_words for m in members)
     similarity = min(1.0, 2.0 * matched / words) if words else 0.0
@@ -574,7 +639,7 @@ def _passage(
 
 
 def _region_paragraphs(
-    corpus: FrozenCorpus, region: Location, boilerplate: set[int]
+    corpus: FrozenCorpus, region: Location, boilerplate: set[int], locate: _Locations
 ) -> list[differ.RegionParagraph]:
     """The paragraphs of ``region`` that count: not boilerplate, not too short
     to match (the words a passage's similarity is measured against)."""
@@ -584,5 +649,5 @@ def _region_paragraphs(
         if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
             break
         if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
-            found.append(differ.RegionParagraph(corpus.location(pid), int(corpus.word_counts[pid])))
+            found.append(differ.RegionParagraph(locate(pid), int(corpus.word_counts[pid])))
     return found
