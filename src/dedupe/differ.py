@@ -60,6 +60,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from rapidfuzz.distance import LCSseq
@@ -148,6 +149,16 @@ class Change:
             "new": self.new,
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dict
+        (a report writes one or more changes per match)."""
+        where = "null" if self.where is None else encode_basestring(self.where)
+        return (
+            f'{{"kind": {encode_basestring(self.kind)}, "where": {where}, '
+            f'"a": {_pair_json(self.a)}, "b": {_pair_json(self.b)}, '
+            f'"old": {encode_basestring(self.old)}, "new": {encode_basestring(self.new)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Difference:
@@ -187,6 +198,17 @@ class Difference:
             "kinds": list(self.kinds),
             "changes": [change.to_dict() for change in self.changes],
         }
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dict."""
+        kinds = ", ".join(encode_basestring(kind) for kind in self.kinds)
+        changes = ", ".join(change.to_json() for change in self.changes)
+        return (
+            f'{{"coverage_a": {round(self.coverage_a, 4)!r}, '
+            f'"coverage_b": {round(self.coverage_b, 4)!r}, '
+            f'"words_a": {self.words_a!r}, "words_b": {self.words_b!r}, '
+            f'"common": {self.common!r}, "kinds": [{kinds}], "changes": [{changes}]}}'
+        )
 
 
 class RegionParagraph(NamedTuple):
@@ -245,6 +267,10 @@ class PassageDifference:
             "kinds": list(self.kinds),
             "changes": [change.to_dict() for change in self.changes],
         }
+
+
+def _pair_json(pair: tuple[int, int] | None) -> str:
+    return "null" if pair is None else f"[{pair[0]!r}, {pair[1]!r}]"
 
 
 def _paragraph_dict(location: Location) -> dict[str, Any]:
