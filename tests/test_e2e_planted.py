@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -77,6 +78,40 @@ def test_worker_processes_do_not_change_the_report(
     monkeypatch.setattr(pipeline, "_PARALLEL_MIN_CANDIDATES", 0)
     monkeypatch.setattr(pipeline, "_CANDIDATE_CHUNK", 2)
     assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+    # And compute spans and differences in forked workers, in small chunks.
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)
+    monkeypatch.setattr(pipeline, "_MATCH_CHUNK", 3)
+    assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+
+
+def test_packed_matches_unpack_to_the_serial_matches(
+    planted: PlantedCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedupe import pipeline
+
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)
+    monkeypatch.setattr(pipeline, "_MATCH_CHUNK", 4)
+    report = dedupe.find_duplicates(planted.texts())
+    serial = [m.to_dict() for m in report.matches]
+    texts = list(planted.texts().values())
+    settings = dedupe.Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        name = list(planted.texts())[number]
+        corpus.add(Document(name, sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    text = pipeline.ParagraphText(frozen, texts.__getitem__)
+    pairs = pipeline.confirm(frozen, pipeline.find_candidates(frozen).pairs, text)
+
+    def in_chunks(
+        final: list[pipeline.Pair], chunks: list[list[int]]
+    ) -> Iterator[list[pipeline.PackedMatch]]:
+        fresh = pipeline.ParagraphText(frozen, texts.__getitem__)
+        return iter([pipeline.pack_matches(fresh, [final[i] for i in chunk]) for chunk in chunks])
+
+    mapped = pipeline.build_report(frozen, pairs, text, stats={}, map_matches=in_chunks)
+    assert [m.to_dict() for m in mapped.matches] == serial
+    assert {m.kind for m in mapped.matches} >= {"exact", "near", "contained"}
 
 
 def test_a_line_repeated_many_times_stays_linear() -> None:

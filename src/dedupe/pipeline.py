@@ -20,9 +20,9 @@ import dataclasses
 import hashlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -56,6 +56,19 @@ _CANDIDATE_CHUNK = 5_000
 ChunkMapper = Callable[[list[list[tuple[int, int]]]], Iterable[list["Pair | None"]]]
 # Gaps inside a passage are re-checked pairwise only when small.
 _MAX_GAP_PARAGRAPHS = 12
+# Differences of inexact matches (an alignment each) go to worker processes
+# only when there are enough of them to pay for the pool; exact ones are cheap
+# and stay here, computed while the workers run.
+_PARALLEL_MIN_MATCHES = 2_000
+_MATCH_CHUNK = 500
+# A match's spans and difference as plain tuples (``Span`` and
+# ``differ.Change`` fields in order): what workers send back, since tuples
+# pickle several times faster than the dataclasses.
+PackedMatch = tuple[
+    tuple[tuple[tuple[int, int], tuple[int, int]], ...],
+    tuple[int, int, int, tuple[tuple[Any, ...], ...]],
+]
+MatchMapper = Callable[[list["Pair"], list[list[int]]], Iterator[list[PackedMatch]]]
 
 
 @dataclass(frozen=True)
@@ -425,8 +438,14 @@ def build_report(
     text: ParagraphText,
     *,
     stats: dict[str, int],
+    map_matches: MatchMapper | None = None,
 ) -> Report:
-    """Stage 5: clusters, boilerplate, passages and spans."""
+    """Stage 5: clusters, boilerplate, passages and spans.
+
+    ``map_matches`` runs :func:`pack_matches` over chunks of indices into the
+    final pairs (in worker processes, say), starting at once and yielding the
+    results in order; by default everything runs here.
+    """
     s = corpus.settings
     pairs = _dedupe_pairs(pairs)
     boilerplate = _boilerplate_pids(corpus, pairs)
@@ -439,7 +458,19 @@ def build_report(
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
     locate = _Locations(corpus)
-    matches = [_match(pair, text, boilerplate, locate) for pair in pairs]
+    inexact = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
+    if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
+        matches = [_match(pair, *_match_parts(pair, text), boilerplate, locate) for pair in pairs]
+    else:
+        chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
+        packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
+        matches = []
+        for pair in pairs:
+            if pair.alignment.kind == align_stage.EXACT:
+                parts = _match_parts(pair, text)
+            else:
+                parts = _unpack(next(packed))
+            matches.append(_match(pair, *parts, boilerplate, locate))
     clusters = _clusters(pairs, boilerplate, locate)
     passage_list = [
         _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
@@ -571,29 +602,59 @@ class _Locations:
         return location
 
 
-def _match(pair: Pair, text: ParagraphText, boilerplate: set[int], locate: _Locations) -> Match:
+def _match_parts(pair: Pair, text: ParagraphText) -> tuple[tuple[Span, ...], differ.Difference]:
+    """A match's character spans and how B differs from A."""
     alignment = pair.alignment
     if alignment.kind == align_stage.EXACT:
         # Exact means the same folded words (align's test, or the exact-copy
         # key): one span over the whole of both and nothing but "identical",
         # which differ.compare would also say, without normalizing the words.
         whole_a, whole_b = text.edges(pair.a), text.edges(pair.b)
-        spans: tuple[Span, ...] = (Span(whole_a, whole_b),)
-        words = alignment.matched_words
-        difference = differ.identical(words, whole_a, whole_b)
-    else:
-        norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
-        spans = tuple(
-            Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
-            for a0, a1, b0, b1 in alignment.spans
-        )
-        corpus = text.corpus
-        difference = differ.compare(
-            norm_a,
-            norm_b,
-            text_a=text.text_of(int(corpus.doc_of[pair.a])),
-            text_b=text.text_of(int(corpus.doc_of[pair.b])),
-        )
+        difference = differ.identical(alignment.matched_words, whole_a, whole_b)
+        return (Span(whole_a, whole_b),), difference
+    norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
+    spans = tuple(
+        Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
+        for a0, a1, b0, b1 in alignment.spans
+    )
+    corpus = text.corpus
+    difference = differ.compare(
+        norm_a,
+        norm_b,
+        text_a=text.text_of(int(corpus.doc_of[pair.a])),
+        text_b=text.text_of(int(corpus.doc_of[pair.b])),
+    )
+    return spans, difference
+
+
+def pack_matches(text: ParagraphText, pairs: Sequence[Pair]) -> list[PackedMatch]:
+    """Spans and differences of ``pairs`` (the unit of parallel work)."""
+    packed: list[PackedMatch] = []
+    for pair in pairs:
+        spans, d = _match_parts(pair, text)
+        changes = tuple((c.kind, c.a, c.b, c.old, c.new, c.where) for c in d.changes)
+        packed.append((tuple((s.a, s.b) for s in spans), (d.words_a, d.words_b, d.common, changes)))
+    return packed
+
+
+def _unpack(item: PackedMatch) -> tuple[tuple[Span, ...], differ.Difference]:
+    spans, (words_a, words_b, common, changes) = item
+    return (
+        tuple(Span(a, b) for a, b in spans),
+        differ.Difference(
+            words_a, words_b, common, tuple(differ.Change(*change) for change in changes)
+        ),
+    )
+
+
+def _match(
+    pair: Pair,
+    spans: tuple[Span, ...],
+    difference: differ.Difference,
+    boilerplate: set[int],
+    locate: _Locations,
+) -> Match:
+    alignment = pair.alignment
     return Match(
         kind=alignment.kind,
         similarity=alignment.similarity,
