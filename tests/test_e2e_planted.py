@@ -177,3 +177,20 @@ def test_paragraph_edges_are_the_normalized_span(planted: PlantedCorpus) -> None
             assert fast.edges(pid) == norm.original_span(0, len(norm)), pid
             checked += 1
     assert checked > 100
+
+
+def test_the_report_stage_lets_go_of_cached_words(planted: PlantedCorpus) -> None:
+    from dedupe import pipeline
+
+    texts = list(planted.texts().values())
+    settings = dedupe.Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        corpus.add(Document(str(number), sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    text = pipeline.ParagraphText(frozen, texts.__getitem__)
+    pairs = pipeline.confirm(frozen, pipeline.find_candidates(frozen).pairs, text)
+    report = pipeline.build_report(frozen, pairs, text, stats={})
+    assert any(m.kind != "exact" for m in report.matches)
+    # Each paragraph's words were dropped after the last match that used them.
+    assert text._words == {} and text._normalized == {}

@@ -20,6 +20,7 @@ import dataclasses
 import hashlib
 import itertools
 import os
+from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from typing import Any, BinaryIO
@@ -285,6 +286,13 @@ class ParagraphText:
             )
         return self._normalized[pid]
 
+    def forget_words(self) -> None:
+        """Drop the words cached for alignment (at 100 MB, hundreds of MB)."""
+        self._words.clear()
+
+    def forget_normalized(self, pid: int) -> None:
+        self._normalized.pop(pid, None)
+
     def edges(self, pid: int) -> tuple[int, int]:
         """Document offsets of the start of the first word and the end of the
         last: ``normalized(pid).original_span(0, len)`` without building the
@@ -447,6 +455,9 @@ def build_report(
     results in order; by default everything runs here.
     """
     s = corpus.settings
+    # Confirmation's cached words are hardly needed again (gaps re-check
+    # unmatched paragraphs) and would stay alive through the report.
+    text.forget_words()
     pairs = _dedupe_pairs(pairs)
     boilerplate = _boilerplate_pids(corpus, pairs)
     passage_groups = _passage_groups(corpus, pairs, boilerplate)
@@ -460,7 +471,10 @@ def build_report(
     locate = _Locations(corpus)
     inexact = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
     if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
-        matches = [_match(pair, *_match_parts(pair, text), boilerplate, locate) for pair in pairs]
+        matches = [
+            _match(pair, *parts, boilerplate, locate)
+            for pair, parts in zip(pairs, _all_parts(text, pairs), strict=True)
+        ]
     else:
         chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
         packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
@@ -627,11 +641,31 @@ def _match_parts(pair: Pair, text: ParagraphText) -> tuple[tuple[Span, ...], dif
     return spans, difference
 
 
+def _all_parts(
+    text: ParagraphText, pairs: Sequence[Pair]
+) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
+    """:func:`_match_parts` of each pair, keeping a paragraph's normalized
+    words only until the last pair that needs them (a paragraph of a big
+    corpus is in a few pairs; holding all of them held most of the memory)."""
+    left = Counter(
+        pid
+        for pair in pairs
+        if pair.alignment.kind != align_stage.EXACT
+        for pid in (pair.a, pair.b)
+    )
+    for pair in pairs:
+        yield _match_parts(pair, text)
+        if pair.alignment.kind != align_stage.EXACT:
+            for pid in (pair.a, pair.b):
+                left[pid] -= 1
+                if not left[pid]:
+                    text.forget_normalized(pid)
+
+
 def pack_matches(text: ParagraphText, pairs: Sequence[Pair]) -> list[PackedMatch]:
     """Spans and differences of ``pairs`` (the unit of parallel work)."""
     packed: list[PackedMatch] = []
-    for pair in pairs:
-        spans, d = _match_parts(pair, text)
+    for spans, d in _all_parts(text, pairs):
         changes = tuple((c.kind, c.a, c.b, c.old, c.new, c.where) for c in d.changes)
         packed.append((tuple((s.a, s.b) for s in spans), (d.words_a, d.words_b, d.common, changes)))
     return packed
