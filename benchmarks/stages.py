@@ -49,13 +49,16 @@ def main() -> None:
     frozen = corpus.freeze()
     lap("freeze", f"{len(frozen):,} paragraphs")
     paths = [os.path.abspath(d.path) for d in frozen.documents]
-    text = pipeline.ParagraphText(frozen, api._FileTexts(frozen.documents, paths, digests, 1 << 30))
+    text_of = api._FileTexts(frozen.documents, paths, digests, 1 << 30)
+    text = pipeline.ParagraphText(frozen, text_of)
     candidates = pipeline.find_candidates(frozen)
     lap("candidates", f"{len(candidates.pairs):,} pairs")
-    mapper = api._ForkedConfirmation(frozen, text.text_of, args.jobs) if args.jobs > 1 else None
-    pairs = pipeline.confirm(frozen, candidates.pairs, text, map_chunks=mapper)
+    forked = api._can_fork(args.jobs)
+    confirmer = api._ForkedConfirmation(frozen, text_of, args.jobs) if forked else None
+    pairs = pipeline.confirm(frozen, candidates.pairs, text, map_chunks=confirmer)
     lap("confirm", f"{len(pairs):,} pairs")
-    report = pipeline.build_report(frozen, pairs, text, stats={})
+    matcher = api._ForkedMatches(frozen, text_of, args.jobs) if forked else None
+    report = pipeline.build_report(frozen, pairs, text, stats={}, map_matches=matcher)
     lap("report", f"{len(report.matches):,} matches")
     size = sum(len(piece) for piece in report.json_chunks())
     lap("json", f"{size / 1e6:.1f} MB")

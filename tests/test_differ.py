@@ -375,3 +375,27 @@ def test_word_counts_in_summaries_are_the_matchers_words() -> None:
     d = compare_texts(a, b)
     assert d.words_a - d.common == 4  # b, alert, 1, b
     assert "B lacks A's last 4 words" in describe(d)
+
+
+@pytest.mark.parametrize(
+    ("a", "b"),
+    [
+        ("one two three", "one two three four"),
+        ("The office said 615 people died.", "The office said 183 people died."),
+        ("He said “we will not leave” today.", "He said “we shall never leave” today."),
+        ("Ünïcödé «text» with a \\ backslash", 'Ünïcödé «text» with "quotes" and more'),
+        ("Police said the gunman fled", "Police said the gunman fled"),
+        ("nothing shared here", "entirely other words"),
+    ],
+)
+def test_to_json_is_json_dumps_of_to_dict(a: str, b: str) -> None:
+    d = compare_texts(a, b)
+    assert d.to_json() == json.dumps(d.to_dict(), ensure_ascii=False)
+    for change in d.changes:
+        assert change.to_json() == json.dumps(change.to_dict(), ensure_ascii=False)
+
+
+def test_identical_says_what_compare_says_of_the_same_words() -> None:
+    a, b = "Police said: the gunman FLED.", "police said the gunman fled"
+    d = compare_texts(a, b)
+    assert differ.identical(5, (0, len(a) - 1), (0, len(b))) == d

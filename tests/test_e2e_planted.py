@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -9,6 +10,7 @@ import pytest
 import dedupe
 from conftest import PlantedCorpus, planted_corpus
 from dedupe import api
+from dedupe.report import Document
 
 
 def _found(report: dedupe.Report) -> set[tuple[str, int, str, int]]:
@@ -76,6 +78,40 @@ def test_worker_processes_do_not_change_the_report(
     monkeypatch.setattr(pipeline, "_PARALLEL_MIN_CANDIDATES", 0)
     monkeypatch.setattr(pipeline, "_CANDIDATE_CHUNK", 2)
     assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+    # And compute spans and differences in forked workers, in small chunks.
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)
+    monkeypatch.setattr(pipeline, "_MATCH_CHUNK", 3)
+    assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
+
+
+def test_packed_matches_unpack_to_the_serial_matches(
+    planted: PlantedCorpus, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedupe import pipeline
+
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)
+    monkeypatch.setattr(pipeline, "_MATCH_CHUNK", 4)
+    report = dedupe.find_duplicates(planted.texts())
+    serial = [m.to_dict() for m in report.matches]
+    texts = list(planted.texts().values())
+    settings = dedupe.Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        name = list(planted.texts())[number]
+        corpus.add(Document(name, sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    text = pipeline.ParagraphText(frozen, texts.__getitem__)
+    pairs = pipeline.confirm(frozen, pipeline.find_candidates(frozen).pairs, text)
+
+    def in_chunks(
+        final: list[pipeline.Pair], chunks: list[list[int]]
+    ) -> Iterator[list[pipeline.PackedMatch]]:
+        fresh = pipeline.ParagraphText(frozen, texts.__getitem__)
+        return iter([pipeline.pack_matches(fresh, [final[i] for i in chunk]) for chunk in chunks])
+
+    mapped = pipeline.build_report(frozen, pairs, text, stats={}, map_matches=in_chunks)
+    assert [m.to_dict() for m in mapped.matches] == serial
+    assert {m.kind for m in mapped.matches} >= {"exact", "near", "contained"}
 
 
 def test_a_line_repeated_many_times_stays_linear() -> None:
@@ -143,3 +179,42 @@ def test_short_copies_count_in_context_and_chance_fragments_do_not() -> None:
     assert _found(report) == _truth(corpus)
     chance = (names[16], 3, names[17], 5)
     assert chance in _found(dedupe.find_duplicates(corpus.texts(), contained_context_words=0))
+
+
+def test_paragraph_edges_are_the_normalized_span(planted: PlantedCorpus) -> None:
+    from dedupe import pipeline
+    from dedupe.settings import Settings
+
+    odd = "“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.\n\n'quoted' _x_ 10,000"
+    texts = [*planted.texts().values(), odd]
+    settings = Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        corpus.add(Document(str(number), sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    fast = pipeline.ParagraphText(frozen, texts.__getitem__)
+    full = pipeline.ParagraphText(frozen, texts.__getitem__)
+    checked = 0
+    for pid in range(len(frozen)):
+        norm = full.normalized(pid)
+        if len(norm):
+            assert fast.edges(pid) == norm.original_span(0, len(norm)), pid
+            checked += 1
+    assert checked > 100
+
+
+def test_the_report_stage_lets_go_of_cached_words(planted: PlantedCorpus) -> None:
+    from dedupe import pipeline
+
+    texts = list(planted.texts().values())
+    settings = dedupe.Settings()
+    corpus = pipeline.Corpus(settings)
+    for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
+        corpus.add(Document(str(number), sketch.paragraphs, len(texts[number])), sketch)
+    frozen = corpus.freeze()
+    text = pipeline.ParagraphText(frozen, texts.__getitem__)
+    pairs = pipeline.confirm(frozen, pipeline.find_candidates(frozen).pairs, text)
+    report = pipeline.build_report(frozen, pairs, text, stats={})
+    assert any(m.kind != "exact" for m in report.matches)
+    # Each paragraph's words were dropped after the last match that used them.
+    assert text._words == {} and text._normalized == {}

@@ -126,3 +126,11 @@ def test_each_within_file_match_is_reported_once(seeds_report: dedupe.Report) ->
     ]
     assert len(keys) == len(set(keys))
     assert all((a_doc, a_par) < (b_doc, b_par) for a_doc, a_par, b_doc, b_par in keys)
+
+
+def test_json_chunks_are_json_dumps_of_to_dict(seeds_report: dedupe.Report) -> None:
+    # The chunks are formatted by hand for speed: they must stay json.dumps.
+    expected = json.dumps(seeds_report.to_dict(), ensure_ascii=False) + "\n"
+    assert "".join(seeds_report.json_chunks()) == expected
+    assert any(m.boilerplate for m in seeds_report.matches)
+    assert any(not m.boilerplate for m in seeds_report.matches)

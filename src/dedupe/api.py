@@ -148,7 +148,8 @@ def _finish(
         "reworded_candidates": candidates.reworded,
         "candidates": len(candidates.pairs),
     }
-    report = pipeline.build_report(corpus, pairs, text, stats=stats)
+    matcher = _ForkedMatches(corpus, text_of, jobs) if _can_fork(jobs) else None
+    report = pipeline.build_report(corpus, pairs, text, stats=stats, map_matches=matcher)
     return dataclasses.replace(report, text_of=text_of)
 
 
@@ -260,6 +261,55 @@ class _ForkedConfirmation:
                 yield from pool.map(_confirm_chunk, chunks)
         finally:
             _SHARED = None
+
+
+# What forked match workers read, the final pairs included (workers get
+# indices into them instead of pickled pairs).
+_SHARED_MATCHES: tuple[pipeline.FrozenCorpus, Callable[[int], str], list[pipeline.Pair]] | None = (
+    None
+)
+
+
+def _match_chunk(indices: list[int]) -> list[pipeline.PackedMatch]:
+    assert _SHARED_MATCHES is not None, "set by _ForkedMatches before forking"
+    corpus, text_of, pairs = _SHARED_MATCHES
+    text = pipeline.ParagraphText(corpus, text_of)
+    return pipeline.pack_matches(text, [pairs[i] for i in indices])
+
+
+class _ForkedMatches:
+    """Maps chunks of the report's pairs over forked worker processes."""
+
+    def __init__(
+        self, corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
+    ) -> None:
+        self.corpus = corpus
+        self.text_of = text_of
+        self.jobs = jobs
+
+    def __call__(
+        self, pairs: list[pipeline.Pair], chunks: list[list[int]]
+    ) -> Iterator[list[pipeline.PackedMatch]]:
+        results = self._run(pairs, chunks)
+        # Fork and submit now, not on the first result asked for: the caller
+        # works on the exact matches meanwhile.
+        next(results)
+        return results
+
+    def _run(
+        self, pairs: list[pipeline.Pair], chunks: list[list[int]]
+    ) -> Iterator[list[pipeline.PackedMatch]]:
+        global _SHARED_MATCHES
+        _SHARED_MATCHES = (self.corpus, self.text_of, pairs)
+        pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("fork"))
+        try:
+            futures = [pool.submit(_match_chunk, chunk) for chunk in chunks]
+            yield []  # started (taken by __call__)
+            for future in futures:
+                yield future.result()
+        finally:
+            _SHARED_MATCHES = None
+            pool.shutdown(cancel_futures=True)
 
 
 class _FileTexts:

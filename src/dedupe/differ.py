@@ -60,6 +60,7 @@ from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
 from itertools import zip_longest
+from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
 from rapidfuzz.distance import LCSseq
@@ -148,6 +149,16 @@ class Change:
             "new": self.new,
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dict
+        (a report writes one or more changes per match)."""
+        where = "null" if self.where is None else encode_basestring(self.where)
+        return (
+            f'{{"kind": {encode_basestring(self.kind)}, "where": {where}, '
+            f'"a": {_pair_json(self.a)}, "b": {_pair_json(self.b)}, '
+            f'"old": {encode_basestring(self.old)}, "new": {encode_basestring(self.new)}}}'
+        )
+
 
 @dataclass(frozen=True, slots=True)
 class Difference:
@@ -187,6 +198,17 @@ class Difference:
             "kinds": list(self.kinds),
             "changes": [change.to_dict() for change in self.changes],
         }
+
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dict."""
+        kinds = ", ".join(encode_basestring(kind) for kind in self.kinds)
+        changes = ", ".join(change.to_json() for change in self.changes)
+        return (
+            f'{{"coverage_a": {round(self.coverage_a, 4)!r}, '
+            f'"coverage_b": {round(self.coverage_b, 4)!r}, '
+            f'"words_a": {self.words_a!r}, "words_b": {self.words_b!r}, '
+            f'"common": {self.common!r}, "kinds": [{kinds}], "changes": [{changes}]}}'
+        )
 
 
 class RegionParagraph(NamedTuple):
@@ -247,6 +269,10 @@ class PassageDifference:
         }
 
 
+def _pair_json(pair: tuple[int, int] | None) -> str:
+    return "null" if pair is None else f"[{pair[0]!r}, {pair[1]!r}]"
+
+
 def _paragraph_dict(location: Location) -> dict[str, Any]:
     # The path is the passage's own; repeating it in every change is noise.
     return {
@@ -286,6 +312,13 @@ def compare(
         changes.extend(_classify(gap, where, side_a, side_b))
     common = sum(a1 - a0 for a0, a1, _, _ in blocks)
     return Difference(len(a), len(b), common, tuple(changes))
+
+
+def identical(words: int, span_a: tuple[int, int], span_b: tuple[int, int]) -> Difference:
+    """What :func:`compare` says of two paragraphs with the same ``words``
+    folded words spanning ``span_a`` and ``span_b``, given without their words
+    (an exact copy needs no alignment)."""
+    return Difference(words, words, words, (Change(IDENTICAL, span_a, span_b),))
 
 
 def compare_texts(a: str, b: str) -> Difference:

@@ -21,9 +21,10 @@ import dataclasses
 import hashlib
 import itertools
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections import Counter
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from typing import BinaryIO
+from typing import Any, BinaryIO
 
 import numpy as np
 
@@ -81,6 +82,19 @@ _CANDIDATE_CHUNK = 1_000
 ChunkMapper = Callable[[list[list[tuple[int, int]]]], Iterable[list["Pair | None"]]]
 # Gaps inside a passage are re-checked pairwise only when small.
 _MAX_GAP_PARAGRAPHS = 12
+# Differences of inexact matches (an alignment each) go to worker processes
+# only when there are enough of them to pay for the pool; exact ones are cheap
+# and stay here, computed while the workers run.
+_PARALLEL_MIN_MATCHES = 2_000
+_MATCH_CHUNK = 500
+# A match's spans and difference as plain tuples (``Span`` and
+# ``differ.Change`` fields in order): what workers send back, since tuples
+# pickle several times faster than the dataclasses.
+PackedMatch = tuple[
+    tuple[tuple[tuple[int, int], tuple[int, int]], ...],
+    tuple[int, int, int, tuple[tuple[Any, ...], ...]],
+]
+MatchMapper = Callable[[list["Pair"], list[list[int]]], Iterator[list[PackedMatch]]]
 
 
 @dataclass(frozen=True)
@@ -395,6 +409,7 @@ class ParagraphText:
         self.text_of = text_of
         self._words: dict[int, list[str]] = {}
         self._normalized: dict[int, normalize.Normalized] = {}
+        self._edges: dict[int, tuple[int, int]] = {}
 
     def raw(self, pid: int) -> str:
         c = self.corpus
@@ -411,6 +426,42 @@ class ParagraphText:
                 self.raw(pid), base=int(self.corpus.starts[pid])
             )
         return self._normalized[pid]
+
+    def forget_words(self) -> None:
+        """Drop the words cached for alignment (at 100 MB, hundreds of MB)."""
+        self._words.clear()
+
+    def forget_normalized(self, pid: int) -> None:
+        self._normalized.pop(pid, None)
+
+    def edges(self, pid: int) -> tuple[int, int]:
+        """Document offsets of the start of the first word and the end of the
+        last: ``normalized(pid).original_span(0, len)`` without building the
+        word tuples (all an exact copy needs, and most matches are exact)."""
+        found = self._edges.get(pid)
+        if found is None:
+            found = self._edges[pid] = self._find_edges(pid)
+        return found
+
+    def _find_edges(self, pid: int) -> tuple[int, int]:
+        if pid in self._normalized:
+            norm = self._normalized[pid]
+            return norm.starts[0], norm.ends[-1]
+        raw = self.raw(pid)
+        if not raw.isascii():
+            # Folding may turn a raw word into no word at all: let normalize
+            # decide, without caching the words (only the edges are needed).
+            norm = normalize.normalize(raw, base=int(self.corpus.starts[pid]))
+            return norm.starts[0], norm.ends[-1]
+        # ASCII words fold one to one, so normalize's spans are WORD's matches.
+        first = last = None
+        for last in normalize.WORD.finditer(raw):
+            if first is None:
+                first = last
+        if first is None or last is None:
+            raise ValueError(f"paragraph {pid} has no words")
+        base = int(self.corpus.starts[pid])
+        return base + first.start(), base + last.end()
 
 
 @dataclass(frozen=True, slots=True)
@@ -639,9 +690,18 @@ def build_report(
     text: ParagraphText,
     *,
     stats: dict[str, int],
+    map_matches: MatchMapper | None = None,
 ) -> Report:
-    """Stage 5: clusters, boilerplate, passages and spans."""
+    """Stage 5: clusters, boilerplate, passages and spans.
+
+    ``map_matches`` runs :func:`pack_matches` over chunks of indices into the
+    final pairs (in worker processes, say), starting at once and yielding the
+    results in order; by default everything runs here.
+    """
     s = corpus.settings
+    # Confirmation's cached words are hardly needed again (gaps re-check
+    # unmatched paragraphs) and would stay alive through the report.
+    text.forget_words()
     pairs = _dedupe_pairs(pairs)
     boilerplate = _boilerplate_pids(corpus, pairs)
     passage_groups = _passage_groups(corpus, pairs, boilerplate)
@@ -652,9 +712,27 @@ def build_report(
         boilerplate = _boilerplate_pids(corpus, pairs)
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
-    matches = [_match(corpus, pair, text, boilerplate) for pair in pairs]
-    clusters = _clusters(corpus, pairs, boilerplate)
-    passage_list = [_passage(corpus, matches, group, boilerplate) for group in passage_groups]
+    locate = _Locations(corpus)
+    inexact = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
+    if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
+        matches = [
+            _match(pair, *parts, boilerplate, locate)
+            for pair, parts in zip(pairs, _all_parts(text, pairs), strict=True)
+        ]
+    else:
+        chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
+        packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
+        matches = []
+        for pair in pairs:
+            if pair.alignment.kind == align_stage.EXACT:
+                parts = _match_parts(pair, text)
+            else:
+                parts = _unpack(next(packed))
+            matches.append(_match(pair, *parts, boilerplate, locate))
+    clusters = _clusters(pairs, boilerplate, locate)
+    passage_list = [
+        _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
+    ]
     passage_list.sort(
         key=lambda p: (
             -(p.a.end - p.a.start + p.b.end - p.b.start),
@@ -766,50 +844,132 @@ def _open_paragraphs(
     ]
 
 
-def _match(corpus: FrozenCorpus, pair: Pair, text: ParagraphText, boilerplate: set[int]) -> Match:
+class _Locations:
+    """One :class:`Location` per paragraph, shared by every match, cluster and
+    passage that names it (a paragraph in a group of copies is named by each
+    of its pairs: one object instead of one per mention)."""
+
+    def __init__(self, corpus: FrozenCorpus) -> None:
+        self.corpus = corpus
+        self._cache: dict[int, Location] = {}
+
+    def __call__(self, pid: int) -> Location:
+        location = self._cache.get(pid)
+        if location is None:
+            location = self._cache[pid] = self.corpus.location(pid)
+        return location
+
+
+def _match_parts(pair: Pair, text: ParagraphText) -> tuple[tuple[Span, ...], differ.Difference]:
+    """A match's character spans and how B differs from A."""
+    alignment = pair.alignment
+    if alignment.kind == align_stage.EXACT:
+        # Exact means the same folded words (align's test, or the exact-copy
+        # key): one span over the whole of both and nothing but "identical",
+        # which differ.compare would also say, without normalizing the words.
+        whole_a, whole_b = text.edges(pair.a), text.edges(pair.b)
+        difference = differ.identical(alignment.matched_words, whole_a, whole_b)
+        return (Span(whole_a, whole_b),), difference
     norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
     spans = tuple(
         Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
-        for a0, a1, b0, b1 in pair.alignment.spans
+        for a0, a1, b0, b1 in alignment.spans
     )
-    return Match(
-        kind=pair.alignment.kind,
-        similarity=pair.alignment.similarity,
-        a=corpus.location(pair.a),
-        b=corpus.location(pair.b),
-        spans=spans,
-        matched_words=pair.alignment.matched_words,
-        boilerplate=pair.a in boilerplate or pair.b in boilerplate,
-        difference=differ.compare(
-            norm_a,
-            norm_b,
-            text_a=text.text_of(int(corpus.doc_of[pair.a])),
-            text_b=text.text_of(int(corpus.doc_of[pair.b])),
+    corpus = text.corpus
+    difference = differ.compare(
+        norm_a,
+        norm_b,
+        text_a=text.text_of(int(corpus.doc_of[pair.a])),
+        text_b=text.text_of(int(corpus.doc_of[pair.b])),
+    )
+    return spans, difference
+
+
+def _all_parts(
+    text: ParagraphText, pairs: Sequence[Pair]
+) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
+    """:func:`_match_parts` of each pair, keeping a paragraph's normalized
+    words only until the last pair that needs them (a paragraph of a big
+    corpus is in a few pairs; holding all of them held most of the memory)."""
+    left = Counter(
+        pid
+        for pair in pairs
+        if pair.alignment.kind != align_stage.EXACT
+        for pid in (pair.a, pair.b)
+    )
+    for pair in pairs:
+        yield _match_parts(pair, text)
+        if pair.alignment.kind != align_stage.EXACT:
+            for pid in (pair.a, pair.b):
+                left[pid] -= 1
+                if not left[pid]:
+                    text.forget_normalized(pid)
+
+
+def pack_matches(text: ParagraphText, pairs: Sequence[Pair]) -> list[PackedMatch]:
+    """Spans and differences of ``pairs`` (the unit of parallel work)."""
+    packed: list[PackedMatch] = []
+    for spans, d in _all_parts(text, pairs):
+        changes = tuple((c.kind, c.a, c.b, c.old, c.new, c.where) for c in d.changes)
+        packed.append((tuple((s.a, s.b) for s in spans), (d.words_a, d.words_b, d.common, changes)))
+    return packed
+
+
+def _unpack(item: PackedMatch) -> tuple[tuple[Span, ...], differ.Difference]:
+    spans, (words_a, words_b, common, changes) = item
+    return (
+        tuple(Span(a, b) for a, b in spans),
+        differ.Difference(
+            words_a, words_b, common, tuple(differ.Change(*change) for change in changes)
         ),
     )
 
 
-def _clusters(corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]) -> list[Cluster]:
+def _match(
+    pair: Pair,
+    spans: tuple[Span, ...],
+    difference: differ.Difference,
+    boilerplate: set[int],
+    locate: _Locations,
+) -> Match:
+    alignment = pair.alignment
+    return Match(
+        kind=alignment.kind,
+        similarity=alignment.similarity,
+        a=locate(pair.a),
+        b=locate(pair.b),
+        spans=spans,
+        matched_words=alignment.matched_words,
+        boilerplate=pair.a in boilerplate or pair.b in boilerplate,
+        difference=difference,
+    )
+
+
+def _clusters(pairs: list[Pair], boilerplate: set[int], locate: _Locations) -> list[Cluster]:
     components = cluster_stage.connected_components((p.a, p.b) for p in pairs)
     components.sort(key=lambda members: (-len(members), members[0]))
     return [
         Cluster(
             id=number,
             boilerplate=members[0] in boilerplate,
-            members=tuple(corpus.location(pid) for pid in members),
+            members=tuple(locate(pid) for pid in members),
         )
         for number, members in enumerate(components)
     ]
 
 
 def _passage(
-    corpus: FrozenCorpus, matches: list[Match], group: list[int], boilerplate: set[int]
+    corpus: FrozenCorpus,
+    matches: list[Match],
+    group: list[int],
+    boilerplate: set[int],
+    locate: _Locations,
 ) -> Passage:
     members = [matches[i] for i in group]
     region_a = span_locations([m.a for m in members])
     region_b = span_locations([m.b for m in members])
-    paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate)
-    paragraphs_b = _region_paragraphs(corpus, region_b, boilerplate)
+    paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate, locate)
+    paragraphs_b = _region_paragraphs(corpus, region_b, boilerplate, locate)
     words = sum(p.words for p in paragraphs_a) + sum(p.words for p in paragraphs_b)
     matched = sum(m.matched_words for m in members)
     similarity = min(1.0, 2.0 * matched / words) if words else 0.0
@@ -818,7 +978,7 @@ def _passage(
 
 
 def _region_paragraphs(
-    corpus: FrozenCorpus, region: Location, boilerplate: set[int]
+    corpus: FrozenCorpus, region: Location, boilerplate: set[int], locate: _Locations
 ) -> list[differ.RegionParagraph]:
     """The paragraphs of ``region`` that count: not boilerplate, not too short
     to match (the words a passage's similarity is measured against)."""
@@ -828,5 +988,5 @@ def _region_paragraphs(
         if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
             break
         if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
-            found.append(differ.RegionParagraph(corpus.location(pid), int(corpus.word_counts[pid])))
+            found.append(differ.RegionParagraph(locate(pid), int(corpus.word_counts[pid])))
     return found

@@ -11,6 +11,7 @@ from __future__ import annotations
 import json
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass, field
+from json.encoder import encode_basestring
 from typing import TYPE_CHECKING, Any
 
 if TYPE_CHECKING:
@@ -219,17 +220,66 @@ class Report:
             "documents": [d.to_dict() for d in self.documents],
             "skipped": [s.to_dict() for s in self.skipped],
         }
-        yield json.dumps(head, ensure_ascii=False)[:-1]
-        for key, items in (
-            ("matches", self.matches),
-            ("passages", self.passages),
-            ("clusters", self.clusters),
+        yield _ENCODER.encode(head)[:-1]
+        writer = _JsonWriter()
+        for key, items, write in (
+            ("matches", self.matches, writer.match),
+            ("passages", self.passages, writer.passage),
+            ("clusters", self.clusters, writer.cluster),
         ):
             yield f', "{key}": ['
             for number, item in enumerate(items):
-                yield (", " if number else "") + json.dumps(item.to_dict(), ensure_ascii=False)
+                yield (", " if number else "") + write(item)
             yield "]"
         yield "}\n"
+
+
+# ``json.dumps`` with any option builds a new encoder per call.
+_ENCODER = json.JSONEncoder(ensure_ascii=False)
+
+
+class _JsonWriter:
+    """Matches and clusters as JSON text, the same as ``json.dumps`` of their
+    ``to_dict()``: most of a report is locations, each named by many matches
+    and a cluster, so each is formatted once and the rest is string joins
+    instead of a dict per object."""
+
+    def __init__(self) -> None:
+        self._locations: dict[Location, str] = {}
+
+    def location(self, location: Location) -> str:
+        text = self._locations.get(location)
+        if text is None:
+            text = self._locations[location] = _ENCODER.encode(location.to_dict())
+        return text
+
+    def match(self, match: Match) -> str:
+        spans = ", ".join(
+            f'{{"a": [{s.a[0]!r}, {s.a[1]!r}], "b": [{s.b[0]!r}, {s.b[1]!r}]}}' for s in match.spans
+        )
+        difference = "null" if match.difference is None else match.difference.to_json()
+        return (
+            f'{{"kind": {encode_basestring(match.kind)}, '
+            f'"similarity": {round(match.similarity, 4)!r}, '
+            f'"boilerplate": {_BOOLEAN[match.boilerplate]}, '
+            f'"a": {self.location(match.a)}, "b": {self.location(match.b)}, '
+            f'"spans": [{spans}], "matched_words": {match.matched_words!r}, '
+            f'"difference": {difference}}}'
+        )
+
+    def passage(self, passage: Passage) -> str:
+        # Few, and each has its own regions: the plain way.
+        return _ENCODER.encode(passage.to_dict())
+
+    def cluster(self, cluster: Cluster) -> str:
+        members = ", ".join(self.location(member) for member in cluster.members)
+        return (
+            f'{{"id": {cluster.id!r}, "boilerplate": {_BOOLEAN[cluster.boilerplate]}, '
+            f'"size": {len(cluster.members)!r}, "members": [{members}]}}'
+        )
+
+
+_BOOLEAN = {False: "false", True: "true"}
 
 
 def span_locations(locations: Sequence[Location]) -> Location:
