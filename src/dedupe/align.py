@@ -1,7 +1,9 @@
 """Confirm a candidate pair with RapidFuzz and find the aligned regions.
 
 Both paragraphs are compared as sequences of folded words
-(:mod:`dedupe.normalize`). With ``L`` the length of their longest common
+(:mod:`dedupe.normalize`), or of their hashes: only equality and order of
+the elements matter, and the pipeline aligns the 32-bit word hashes its
+sketches keep. With ``L`` the length of their longest common
 subsequence (``rapidfuzz.distance.LCSseq``):
 
 * **exact**: the word sequences are equal (similarity 1.0);
@@ -35,8 +37,12 @@ from __future__ import annotations
 import math
 from collections.abc import Sequence
 from dataclasses import dataclass
+from typing import TypeAlias
 
 from rapidfuzz.distance import LCSseq
+
+# Folded words, or their hashes: anything compared by equality and ordered.
+Words: TypeAlias = Sequence[str] | Sequence[int]
 
 EXACT, NEAR, CONTAINED = "exact", "near", "contained"
 KINDS = (EXACT, NEAR, CONTAINED)
@@ -54,7 +60,7 @@ class Alignment:
     matched_words: int
 
 
-def similarity(a: Sequence[str], b: Sequence[str]) -> float:
+def similarity(a: Words, b: Words) -> float:
     """Word-level similarity ``2 L / (len_a + len_b)`` in [0, 1] (1.0 for two empties)."""
     total = len(a) + len(b)
     if total == 0:
@@ -63,8 +69,8 @@ def similarity(a: Sequence[str], b: Sequence[str]) -> float:
 
 
 def align(
-    a: Sequence[str],
-    b: Sequence[str],
+    a: Words,
+    b: Words,
     *,
     threshold: float = 0.5,
     contained_threshold: float = 0.8,
@@ -104,8 +110,8 @@ def mirror(alignment: Alignment) -> Alignment:
 
 
 def _align(
-    a: list[str],
-    b: list[str],
+    a: list,
+    b: list,
     *,
     threshold: float,
     contained_threshold: float,
@@ -138,7 +144,7 @@ def _align(
     return None
 
 
-def _equal_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, int, int]]:
+def _equal_blocks(a: Words, b: Words) -> list[tuple[int, int, int, int]]:
     return [
         (op.src_start, op.src_end, op.dest_start, op.dest_end)
         for op in LCSseq.opcodes(a, b)
@@ -147,7 +153,7 @@ def _equal_blocks(a: Sequence[str], b: Sequence[str]) -> list[tuple[int, int, in
 
 
 def _contained(
-    a: list[str], b: list[str], contained_threshold: float, max_edit: int, min_words: int
+    a: list, b: list, contained_threshold: float, max_edit: int, min_words: int
 ) -> Alignment | None:
     """The short side found in one compact window of the long side.
 

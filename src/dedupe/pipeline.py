@@ -402,12 +402,13 @@ class FrozenCorpus:
 
 
 class ParagraphText:
-    """Folded words of paragraphs, computed from the document text on demand."""
+    """What the later stages read of paragraphs: the word hashes the sketches
+    kept (for alignment), and the text itself, read from the documents on
+    demand (for spans in the original and the differences shown)."""
 
     def __init__(self, corpus: FrozenCorpus, text_of: Callable[[int], str]) -> None:
         self.corpus = corpus
         self.text_of = text_of
-        self._words: dict[int, list[str]] = {}
         self._normalized: dict[int, normalize.Normalized] = {}
         self._edges: dict[int, tuple[int, int]] = {}
 
@@ -415,10 +416,11 @@ class ParagraphText:
         c = self.corpus
         return self.text_of(int(c.doc_of[pid]))[int(c.starts[pid]) : int(c.ends[pid])]
 
-    def words(self, pid: int) -> list[str]:
-        if pid not in self._words:
-            self._words[pid] = normalize.words(self.raw(pid))
-        return self._words[pid]
+    def words(self, pid: int) -> list[int]:
+        """The paragraph's words as 32-bit hashes, in order: equal words have
+        equal hashes, so alignments over these are alignments of the words,
+        and confirming a candidate needs no file."""
+        return self.corpus.word_sequence(pid).tolist()
 
     def normalized(self, pid: int) -> normalize.Normalized:
         if pid not in self._normalized:
@@ -426,10 +428,6 @@ class ParagraphText:
                 self.raw(pid), base=int(self.corpus.starts[pid])
             )
         return self._normalized[pid]
-
-    def forget_words(self) -> None:
-        """Drop the words cached for alignment (at 100 MB, hundreds of MB)."""
-        self._words.clear()
 
     def forget_normalized(self, pid: int) -> None:
         self._normalized.pop(pid, None)
@@ -676,7 +674,7 @@ def align_pairs(text: ParagraphText, pairs: Sequence[tuple[int, int]]) -> list[P
 def _exact_pairs(members: list[int], text: ParagraphText, max_bucket: int) -> Iterable[Pair]:
     if len(members) < 2:
         return []
-    length = len(text.words(members[0]))
+    length = int(text.corpus.word_counts[members[0]])
     full = align_stage.Alignment(align_stage.EXACT, 1.0, ((0, length, 0, length),), length)
     if len(members) > max_bucket:
         # A chain keeps a huge group linear; the cluster still holds all.
@@ -699,9 +697,6 @@ def build_report(
     results in order; by default everything runs here.
     """
     s = corpus.settings
-    # Confirmation's cached words are hardly needed again (gaps re-check
-    # unmatched paragraphs) and would stay alive through the report.
-    text.forget_words()
     pairs = _dedupe_pairs(pairs)
     boilerplate = _boilerplate_pids(corpus, pairs)
     passage_groups = _passage_groups(corpus, pairs, boilerplate)
