@@ -203,36 +203,29 @@ def containment_candidates(
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    post_ids, order, run_of, first, counts = _postings(shingle_sets, lengths)
-    del order
-    slot = run_of[np.repeat(is_short, lengths)]
-    item_pos = np.repeat(np.arange(len(short), dtype=np.int64), lengths[short])
-    usable = counts[slot] <= max_postings
+    members, first, counts = _runs(shingle_sets, lengths)
+    entry_counts = np.repeat(counts, counts)
+    usable = entry_counts <= max_postings
+    entry_short = is_short[members]
     # Only the usable shingles of an item can vote, so coverage is measured
     # against them; an item whose shingles are all common cannot be placed.
-    usable_per_item = np.bincount(item_pos[usable], minlength=len(short))
-    item_pos, slot = item_pos[usable], slot[usable]
-    if len(slot) == 0:
+    usable_per_set = np.bincount(members[usable & entry_short], minlength=len(shingle_sets))
+    # A shingle no other paragraph holds votes for nobody: most of an item's
+    # shingles are its own, and joining them would only find the item itself.
+    voting = np.flatnonzero(usable & entry_short & (entry_counts >= 2))
+    del usable, entry_short
+    if len(voting) == 0:
         return np.empty((0, 2), dtype=np.int64)
+    item, starts, sizes = _by_item(
+        members[voting], np.repeat(first, counts)[voting], entry_counts[voting]
+    )
+    del entry_counts, voting
     chunks = [
-        _covered_pairs(item_pos[i : i + step], first[slot[i : i + step]],
-                       counts[slot[i : i + step]], post_ids, short, usable_per_item,
-                       min_coverage)
-        for i, step in _join_chunks(counts[slot], item_pos)
+        _covered_pairs(item[i : i + step], starts[i : i + step], sizes[i : i + step],
+                       members, usable_per_set, min_coverage)
+        for i, step in _join_chunks(sizes, item)
     ]  # fmt: skip
     return unique_pairs(chunks)
-
-
-def _argsort_uint32(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """``(order, values[order])``: one sort of (value, position) packed into
-    64 bits, several times faster than ``np.argsort`` on millions of keys."""
-    if len(values) >= 1 << 32:
-        order = np.argsort(values)
-        return order, values[order]
-    positions = np.arange(len(values), dtype=np.uint64)
-    packed = np.sort((values.astype(np.uint64) << np.uint64(32)) | positions)
-    order = (packed & np.uint64(0xFFFFFFFF)).astype(np.int64)
-    return order, (packed >> np.uint64(32)).astype(np.uint32)
 
 
 # Rows of the (item shingle x posting) join materialised at once: bounds
@@ -264,55 +257,59 @@ def _join_chunks(lengths: np.ndarray, item_pos: np.ndarray) -> list[tuple[int, i
 
 
 def _covered_pairs(
-    item_pos: np.ndarray,
+    item: np.ndarray,
     starts: np.ndarray,
-    lengths: np.ndarray,
-    post_ids: np.ndarray,
-    short: np.ndarray,
-    usable_per_item: np.ndarray,
+    sizes: np.ndarray,
+    members: np.ndarray,
+    usable_per_set: np.ndarray,
     min_coverage: float,
 ) -> np.ndarray:
     """Pairs (item, other) where ``other`` holds enough of the item's usable
-    shingles; ``item_pos`` are positions in ``short``."""
-    queries, targets = _join(item_pos, starts, lengths, post_ids)
-    different = short[queries] != targets
+    shingles; entry ``e`` says item ``item[e]`` shares a shingle with the
+    sets ``members[starts[e] : starts[e] + sizes[e]]`` (itself among them)."""
+    queries, targets = _join(item, starts, sizes, members)
+    different = queries != targets
     queries, targets = queries[different], targets[different]
     if len(queries) == 0:
         return np.empty((0, 2), dtype=np.int64)
     # Count shared shingles per (item, target) and keep the well-covered ones.
-    positions, others, shared = _count_pairs(queries, targets)
-    covered = shared >= np.ceil(min_coverage * usable_per_item[positions] - 1e-9)
-    return np.stack([short[positions[covered]], others[covered]], axis=1)
+    items, others, shared = _count_pairs(queries, targets)
+    covered = shared >= np.ceil(min_coverage * usable_per_set[items] - 1e-9)
+    return np.stack([items[covered], others[covered]], axis=1)
 
 
-def _postings(
-    sets: Sequence[np.ndarray], lengths: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray, np.ndarray, np.ndarray]:
-    """The inverted index of ``sets``: ``(post_ids, order, run_of, first, counts)``.
+def _runs(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, ...]:
+    """The inverted index of ``sets`` (each of distinct 32-bit values) as
+    runs: ``(members, first, counts)``; run ``r`` is one value, held by the
+    sets ``members[first[r] : first[r] + counts[r]]``, in ascending order.
 
-    All hashes are sorted once (``order``, stable: each run lists its sets
-    in ascending order); runs of equal hashes give each hash's sets
-    (``post_ids[first[r] : first[r] + counts[r]]`` for run ``r``), and every
-    element, in the input's set-major order, learns its run (``run_of``), so
-    the items need no second lookup. Ids are 32-bit where they fit: at 1 GB
-    of text there are 160 million elements, and every array here is one
-    entry per element. Callers drop ``order`` as soon as they can.
+    One sort of (value, set id) packed into 64 bits builds it: several times
+    faster than an argsort, and no per-element permutation is kept (at 1 GB
+    of text there are 160 million elements).
     """
-    all_hashes = np.concatenate(list(sets)).astype(np.uint32)
-    ids = np.int32 if len(all_hashes) < (1 << 31) and len(sets) < (1 << 31) else np.int64
-    order, sorted_hashes = _argsort_uint32(all_hashes)
-    del all_hashes
-    order = order.astype(ids)
-    post_ids = np.repeat(np.arange(len(sets), dtype=ids), lengths)[order]
-    starts_run = np.empty(len(sorted_hashes), dtype=bool)
-    starts_run[:1] = True
-    np.not_equal(sorted_hashes[1:], sorted_hashes[:-1], out=starts_run[1:])
-    del sorted_hashes
-    run_of = np.empty(len(order), dtype=ids)
-    run_of[order] = np.cumsum(starts_run, dtype=ids) - 1
-    first = np.flatnonzero(starts_run)
-    counts = np.diff(np.concatenate((first, [len(starts_run)])))
-    return post_ids, order, run_of, first, counts
+    ids = np.repeat(np.arange(len(sets), dtype=np.uint64), lengths)
+    packed = np.concatenate(list(sets)).astype(np.uint64) << np.uint64(32)
+    packed |= ids
+    del ids
+    packed.sort()
+    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(sets) < 1 << 31 else np.int64)
+    packed >>= np.uint64(32)
+    boundary = np.empty(len(packed), dtype=bool)
+    boundary[:1] = True
+    np.not_equal(packed[1:], packed[:-1], out=boundary[1:])
+    del packed
+    first = np.flatnonzero(boundary)
+    counts = np.diff(np.concatenate((first, [len(boundary)])))
+    return members, first, counts
+
+
+def _by_item(
+    item: np.ndarray, starts: np.ndarray, sizes: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Entries reordered so each item's are together (the join counts an
+    item's shared values in one chunk)."""
+    order = np.argsort(item, kind="stable")
+    return item[order], starts[order], sizes[order]
 
 
 def _join(
@@ -352,27 +349,23 @@ def shared_word_candidates(
     lengths = np.fromiter((len(s) for s in word_sets), dtype=np.int64, count=len(word_sets))
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    post_ids, order, run_of, first, counts = _postings(word_sets, lengths)
-    # Where each element went in the sorted order.
-    position = np.empty(len(order), dtype=np.int64)
-    position[order] = np.arange(len(order), dtype=np.int64)
-    del order
-    owner = np.repeat(np.arange(len(word_sets), dtype=np.int64), lengths)
-    entry_counts = counts[run_of]
+    members, first, counts = _runs(word_sets, lengths)
+    entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
-    rare_words = np.bincount(owner[rare], minlength=len(word_sets))
+    rare_words = np.bincount(members[rare], minlength=len(word_sets))
     # Runs list their sets in ascending order, so the sets after an entry's
     # own place in its run are exactly the later ones: each pair is met once,
     # from its lower id. A rare word held by one set counts against its Dice
     # but has nobody to vote for.
-    later_start = position + 1
-    later_count = first[run_of] + entry_counts - later_start
-    votes = rare & (later_count > 0)
-    item_pos, starts, sizes = owner[votes], later_start[votes], later_count[votes]
+    later_start = np.arange(1, len(members) + 1, dtype=np.int64)
+    later_count = np.repeat(first + counts, counts) - later_start
+    votes = np.flatnonzero(rare & (later_count > 0))
+    item_pos, starts, sizes = _by_item(members[votes], later_start[votes], later_count[votes])
+    del entry_counts, rare, later_start, later_count, votes
     chunks = []
     for i, step in _join_chunks(sizes, item_pos):
         part = slice(i, i + step)
-        low, high = _join(item_pos[part], starts[part], sizes[part], post_ids)
+        low, high = _join(item_pos[part], starts[part], sizes[part], members)
         low, high, shared = _count_pairs(low, high)
         dice_ok = 2.0 * shared >= min_dice * (rare_words[low] + rare_words[high]) - 1e-9
         keep = (shared >= min_shared) & dice_ok
