@@ -17,9 +17,10 @@ from __future__ import annotations
 
 import dataclasses
 import hashlib
+import itertools
 import os
 import sys
-from collections import OrderedDict
+from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from multiprocessing import get_context
@@ -34,6 +35,8 @@ from dedupe.settings import Settings
 _PARALLEL_MIN_BYTES = 4 << 20
 # Documents per task sent to a worker: large enough to amortise pickling.
 _TASK_BYTES = 1 << 20
+# Tasks queued per worker: enough that no worker waits for the next one.
+_IN_FLIGHT_PER_WORKER = 3
 # Texts kept in memory while matches are resolved: enough for typical
 # corpora to be read once, bounded for huge ones (which are then re-read).
 _TEXT_CACHE_CHARS = 64 << 20
@@ -210,12 +213,21 @@ def _map_sketches(
         for batch in _batches(found):
             yield from _sketch_batch(batch, settings, max_file_size)
         return
+    # A few batches per worker in flight, submitted as results are taken:
+    # finished results are neither piled up nor kept once the corpus has
+    # them (holding every future would keep every sketch twice).
+    batches = _batches(found)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
-        futures = [
-            pool.submit(_sketch_batch, batch, settings, max_file_size) for batch in _batches(found)
-        ]
-        for future in futures:
-            yield from future.result()
+        pending = deque(
+            pool.submit(_sketch_batch, batch, settings, max_file_size)
+            for batch in itertools.islice(batches, _IN_FLIGHT_PER_WORKER * workers)
+        )
+        while pending:
+            results = pending.popleft().result()
+            for batch in itertools.islice(batches, 1):
+                pending.append(pool.submit(_sketch_batch, batch, settings, max_file_size))
+            yield from results
+            del results
 
 
 def _process_context() -> BaseContext:
