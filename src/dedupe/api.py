@@ -35,6 +35,7 @@ from dedupe.settings import Settings
 _PARALLEL_MIN_BYTES = 4 << 20
 # Documents per task sent to a worker: large enough to amortise pickling.
 _TASK_BYTES = 1 << 20
+_MIN_TASK_BYTES = 64 << 10
 # Tasks queued per worker: enough that no worker waits for the next one.
 _IN_FLIGHT_PER_WORKER = 3
 # Texts kept in memory while matches are resolved: enough for typical
@@ -189,13 +190,15 @@ def _digest(text: str) -> bytes:
     return hashlib.blake2b(text.encode("utf-8", "surrogatepass"), digest_size=16).digest()
 
 
-def _batches(found: list[sources.SourceFile]) -> Iterator[list[sources.SourceFile]]:
+def _batches(
+    found: list[sources.SourceFile], task_bytes: int = _TASK_BYTES
+) -> Iterator[list[sources.SourceFile]]:
     batch: list[sources.SourceFile] = []
     size = 0
     for source in found:
         batch.append(source)
         size += source.size
-        if size >= _TASK_BYTES:
+        if size >= task_bytes:
             yield batch
             batch, size = [], 0
     if batch:
@@ -215,8 +218,11 @@ def _map_sketches(
         return
     # A few batches per worker in flight, submitted as results are taken:
     # finished results are neither piled up nor kept once the corpus has
-    # them (holding every future would keep every sketch twice).
-    batches = _batches(found)
+    # them (holding every future would keep every sketch twice). A small
+    # corpus is cut into at least four tasks per worker, so that the last
+    # task does not leave the other workers idle for long.
+    task_bytes = max(_MIN_TASK_BYTES, min(_TASK_BYTES, total // (4 * workers)))
+    batches = _batches(found, task_bytes)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         pending = deque(
             pool.submit(_sketch_batch, batch, settings, max_file_size)
