@@ -61,7 +61,7 @@ _MAX_GAP_PARAGRAPHS = 12
 # Differences of inexact matches (an alignment each) go to worker processes
 # only when there are enough of them to pay for the pool; exact ones are cheap
 # and stay here, computed while the workers run.
-_PARALLEL_MIN_MATCHES = 2_000
+_PARALLEL_MIN_MATCHES = 5_000
 _MATCH_CHUNK = 500
 # A match's spans and difference as plain tuples (``Span`` and
 # ``differ.Change`` fields in order): what workers send back, since tuples
