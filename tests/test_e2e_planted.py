@@ -185,7 +185,7 @@ def test_paragraph_edges_are_the_normalized_span(planted: PlantedCorpus) -> None
     from dedupe import pipeline
     from dedupe.settings import Settings
 
-    odd = "“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.\n\n'quoted' _x_ 10,000"
+    odd = "“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.\n\n'quoted' _x_ 10,000\n\n‼ ⑴ mid ‼!\n\n_"
     texts = [*planted.texts().values(), odd]
     settings = Settings()
     corpus = pipeline.Corpus(settings)

@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import itertools
 import os
+import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -85,7 +86,7 @@ _MAX_GAP_PARAGRAPHS = 12
 # Differences of inexact matches (an alignment each) go to worker processes
 # only when there are enough of them to pay for the pool; exact ones are cheap
 # and stay here, computed while the workers run.
-_PARALLEL_MIN_MATCHES = 2_000
+_PARALLEL_MIN_MATCHES = 5_000
 _MATCH_CHUNK = 500
 # A match's spans and difference as plain tuples (``Span`` and
 # ``differ.Change`` fields in order): what workers send back, since tuples
@@ -446,20 +447,31 @@ class ParagraphText:
             norm = self._normalized[pid]
             return norm.starts[0], norm.ends[-1]
         raw = self.raw(pid)
-        if not raw.isascii():
-            # Folding may turn a raw word into no word at all: let normalize
-            # decide, without caching the words (only the edges are needed).
-            norm = normalize.normalize(raw, base=int(self.corpus.starts[pid]))
-            return norm.starts[0], norm.ends[-1]
-        # ASCII words fold one to one, so normalize's spans are WORD's matches.
-        first = last = None
-        for last in normalize.WORD.finditer(raw):
-            if first is None:
-                first = last
-        if first is None or last is None:
-            raise ValueError(f"paragraph {pid} has no words")
         base = int(self.corpus.starts[pid])
-        return base + first.start(), base + last.end()
+        first = normalize.WORD.search(raw)
+        if first is None:
+            raise ValueError(f"paragraph {pid} has no words")
+        if raw.isascii():
+            # ASCII words fold one to one, so normalize's spans are WORD's
+            # matches; every word character is in one, so the last ends just
+            # after the last word character.
+            last = _LAST_WORD_CHAR.search(raw)
+            assert last is not None, "a word has word characters"
+            return base + first.start(), base + last.start() + 1
+        # Folding may turn a raw word into punctuation only: normalize's first
+        # and last spans are those of the outermost raw words that fold to at
+        # least one word (folding just those is what saves the time).
+        found = list(normalize.WORD.finditer(raw))
+        kept = [m for m in (found[0], found[-1]) if normalize.words(m.group())]
+        if len(kept) < 2:
+            kept = [m for m in found if normalize.words(m.group())]
+        if not kept:
+            raise ValueError(f"paragraph {pid} has no words")
+        return base + kept[0].start(), base + kept[-1].end()
+
+
+# The last word character of a text, for the end of its last word.
+_LAST_WORD_CHAR = re.compile(r"\w(?=\W*\Z)")
 
 
 @dataclass(frozen=True, slots=True)
