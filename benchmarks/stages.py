@@ -40,16 +40,16 @@ def main() -> None:
     settings = Settings()
     found = [f for f in sources.discover([args.folder]) if isinstance(f, sources.SourceFile)]
     corpus = pipeline.Corpus(settings)
-    digests = []
+    fingerprints = []
     for result in api._map_sketches(found, settings, 1 << 30, args.jobs):
         if isinstance(result, tuple):
             corpus.add(result[0], result[1])
-            digests.append(result[2])
+            fingerprints.append(result[2])
     lap("read + sketch", f"{len(found):,} files")
     frozen = corpus.freeze()
     lap("freeze", f"{len(frozen):,} paragraphs")
     paths = [os.path.abspath(d.path) for d in frozen.documents]
-    text_of = api._FileTexts(frozen.documents, paths, digests, 1 << 30)
+    text_of = api._FileTexts(frozen.documents, paths, fingerprints, 1 << 30)
     text = pipeline.ParagraphText(frozen, text_of)
     candidates = pipeline.find_candidates(frozen)
     lap("candidates", f"{len(candidates.pairs):,} pairs")

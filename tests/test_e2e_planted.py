@@ -187,7 +187,8 @@ def test_paragraph_edges_are_the_normalized_span(planted: PlantedCorpus) -> None
 
     odd = "“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.\n\n'quoted' _x_ 10,000\n\n‼ ⑴ mid ‼!\n\n_"
     texts = [*planted.texts().values(), odd]
-    settings = Settings()
+    # Every paragraph with a word is matchable, so every one has edges.
+    settings = Settings(min_words=1)
     corpus = pipeline.Corpus(settings)
     for number, sketch in enumerate(pipeline.sketch_documents(texts, settings)):
         corpus.add(Document(str(number), sketch.paragraphs, len(texts[number])), sketch)

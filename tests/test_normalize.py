@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import WORD, fold, normalize, words
+from dedupe.normalize import WORD, fold, normalize, word_edges, words
 
 # Characters that stress folding: apostrophes, combining marks, ligatures,
 # fullwidth and mathematical letters, characters NFKC expands into several
@@ -234,3 +234,12 @@ def test_word_at_agrees_with_the_normalized_text(text: str) -> None:
 def test_nfkc_composition_is_applied_to_words() -> None:
     decomposed = unicodedata.normalize("NFD", "Ångström café")
     assert words(decomposed) == words("Ångström café") == ["ångström", "café"]
+
+
+@settings(max_examples=300, deadline=None)
+@given(any_text)
+@example("‼ ⑴ mid ‼!")
+@example("“Ünïcödé” ﬁnal — Ⅻ ＦＵＬＬ words’ end.")
+def test_word_edges_are_the_span_of_all_words(text: str) -> None:
+    n = normalize(text)
+    assert word_edges(text) == (n.original_span(0, len(n)) if len(n) else None)

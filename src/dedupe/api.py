@@ -23,6 +23,7 @@ import sys
 from collections import OrderedDict, deque
 from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from concurrent.futures import ProcessPoolExecutor
+from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
 from typing import Any
@@ -86,7 +87,7 @@ def scan(
 
     corpus = pipeline.Corpus(config)
     corpus.skipped.extend(skipped)
-    digests: list[bytes] = []
+    fingerprints: list[_Fingerprint] = []
     total_bytes = sum(f.size for f in found)
     done_bytes = paragraphs = 0
     results = _map_sketches(found, config, max_file_size, jobs)
@@ -95,9 +96,9 @@ def scan(
         if isinstance(result, Skipped):
             corpus.skipped.append(result)
         else:
-            document, sketch, digest = result
+            document, sketch, fingerprint = result
             corpus.add(document, sketch)
-            digests.append(digest)
+            fingerprints.append(fingerprint)
             paragraphs += sketch.paragraphs
         if progress is not None:
             progress(done, len(found), done_bytes, total_bytes, paragraphs)
@@ -107,9 +108,15 @@ def scan(
     # Absolute paths: the report may be rendered after the caller changed
     # directory, and texts are re-read then.
     locations = [os.path.abspath(d.path) for d in frozen.documents]
-    loader = _FileTexts(frozen.documents, locations, digests, max_file_size)
+    loader = _FileTexts(frozen.documents, locations, fingerprints, max_file_size)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
-    return _finish(frozen, loader, jobs=workers)
+    report = _finish(frozen, loader, jobs=workers)
+    # Most matched paragraphs are never read again (alignment runs on the
+    # sketches' word hashes, exact copies' spans come from them too): a file
+    # edited since it was read must still not give a report with wrong offsets.
+    loader.check_unchanged(sorted({m.a.document for m in report.matches}
+                                  | {m.b.document for m in report.matches}))  # fmt: skip
+    return report
 
 
 def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -> Report:
@@ -182,8 +189,18 @@ def _sketch_batch(
             encoding=item.encoding,
             warning=item.warning,
         )
-        results.append((document, sketch, _digest(item.text)))
+        results.append((document, sketch, _Fingerprint(_digest(item.text), item.stamp)))
     return results
+
+
+@dataclass(frozen=True, slots=True)
+class _Fingerprint:
+    """How to tell that a file changed after it was sketched: the digest of
+    its text (checked when it is read again) and its stat stamp (checked at
+    the end for files not read again)."""
+
+    digest: bytes
+    stamp: tuple[int, int] | None
 
 
 def _digest(text: str) -> bytes:
@@ -338,12 +355,12 @@ class _FileTexts:
         self,
         documents: list[Document],
         locations: list[str],
-        digests: list[bytes],
+        fingerprints: list[_Fingerprint],
         max_file_size: int,
     ) -> None:
         self.documents = documents
         self.locations = locations
-        self.digests = digests
+        self.fingerprints = fingerprints
         self.max_file_size = max_file_size
         self._cache: OrderedDict[int, str] = OrderedDict()
         self._cached_chars = 0
@@ -356,7 +373,8 @@ class _FileTexts:
         decoded = sources.read_document(
             sources.SourceFile(self.locations[index], 0), max_file_size=self.max_file_size
         )
-        if isinstance(decoded, sources.Skip) or _digest(decoded.text) != self.digests[index]:
+        expected = self.fingerprints[index].digest
+        if isinstance(decoded, sources.Skip) or _digest(decoded.text) != expected:
             raise InputChangedError(f"{document.path} changed while it was being scanned")
         self._cache[index] = decoded.text
         self._cached_chars += len(decoded.text)
@@ -364,3 +382,16 @@ class _FileTexts:
             _, dropped = self._cache.popitem(last=False)
             self._cached_chars -= len(dropped)
         return decoded.text
+
+    def check_unchanged(self, indices: Iterable[int]) -> None:
+        """Raise :class:`InputChangedError` if any of these files' size or
+        modification time differs from when it was sketched."""
+        for index in indices:
+            stamp = self.fingerprints[index].stamp
+            try:
+                now = os.stat(self.locations[index])
+            except OSError:
+                now = None
+            if stamp is None or now is None or (now.st_size, now.st_mtime_ns) != stamp:
+                path = self.documents[index].path
+                raise InputChangedError(f"{path} changed while it was being scanned")

@@ -173,3 +173,33 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
             starts.append(base + match.start())
             ends.append(base + match.end())
     return Normalized(tuple(folded_words), tuple(starts), tuple(ends))
+
+
+# The last word character of a text, for the end of its last word.
+_LAST_WORD_CHAR = re.compile(r"\w(?=\W*\Z)")
+
+
+def word_edges(text: str) -> tuple[int, int] | None:
+    """Where the first folded word of ``text`` starts and the last one ends
+    (``normalize(text).original_span(0, len)``, without building the words),
+    or ``None`` when it has no words. All an exact copy's span needs."""
+    first = WORD.search(text)
+    if first is None:
+        return None
+    if text.isascii():
+        # ASCII words fold one to one, so normalize's spans are WORD's
+        # matches; every word character is in one, so the last ends just
+        # after the last word character.
+        last = _LAST_WORD_CHAR.search(text)
+        assert last is not None, "a word has word characters"
+        return first.start(), last.start() + 1
+    # Folding may turn a raw word into punctuation only: normalize's first
+    # and last spans are those of the outermost raw words that fold to at
+    # least one word (folding just those is what saves the time).
+    found = list(WORD.finditer(text))
+    kept = [m for m in (found[0], found[-1]) if words(m.group())]
+    if len(kept) < 2:
+        kept = [m for m in found if words(m.group())]
+    if not kept:
+        return None
+    return kept[0].start(), kept[-1].end()

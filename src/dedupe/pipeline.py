@@ -21,7 +21,6 @@ import dataclasses
 import hashlib
 import itertools
 import os
-import re
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -116,6 +115,10 @@ class DocumentSketch:
     line_ends: np.ndarray  # int32
     word_counts: np.ndarray  # int32
     keys: np.ndarray  # uint64 digest of the folded words; 0 for unmatched paragraphs
+    # int64 offsets of the first word's start and the last word's end of
+    # matchable paragraphs (0 for the others): an exact copy's span.
+    first_word_starts: np.ndarray
+    last_word_ends: np.ndarray
     shingle_values: np.ndarray  # uint32, the shingle sets of matchable paragraphs
     shingle_counts: np.ndarray  # int64, one per matchable paragraph
     signatures: np.ndarray  # (matchable paragraphs, num_perm) uint32
@@ -192,6 +195,8 @@ def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentS
                 line_ends=part.line_ends,
                 word_counts=part.word_counts,
                 keys=part.keys,
+                first_word_starts=part.first_word_starts,
+                last_word_ends=part.last_word_ends,
                 shingle_values=shingle_values,
                 shingle_counts=shingle_counts,
                 signatures=matrix[document_rows],
@@ -223,6 +228,8 @@ class _FoldedDocument:
     line_ends: np.ndarray
     word_counts: np.ndarray
     keys: np.ndarray
+    first_word_starts: np.ndarray
+    last_word_ends: np.ndarray
     matchable_keys: list[int]
     matchable_words: list[list[str]]
 
@@ -236,10 +243,17 @@ def _fold_paragraphs(text: str, settings: Settings) -> _FoldedDocument:
     keys = np.zeros(count, dtype=np.uint64)
     matchable_keys: list[int] = []
     matchable_words: list[list[str]] = []
+    first_word_starts = np.zeros(count, dtype=np.int64)
+    last_word_ends = np.zeros(count, dtype=np.int64)
     for i, paragraph in enumerate(paragraphs):
-        folded = normalize.words(text[paragraph.start : paragraph.end])
+        raw = text[paragraph.start : paragraph.end]
+        folded = normalize.words(raw)
         word_counts[i] = len(folded)
         if len(folded) >= settings.min_words:
+            edges = normalize.word_edges(raw)
+            assert edges is not None, "a paragraph with words has edges"
+            first_word_starts[i] = paragraph.start + edges[0]
+            last_word_ends[i] = paragraph.start + edges[1]
             key = exact_key(folded)
             keys[i] = key
             matchable_keys.append(key)
@@ -251,6 +265,8 @@ def _fold_paragraphs(text: str, settings: Settings) -> _FoldedDocument:
         line_ends=np.fromiter((p.line_end for p in paragraphs), dtype=np.int32, count=count),
         word_counts=word_counts,
         keys=keys,
+        first_word_starts=first_word_starts,
+        last_word_ends=last_word_ends,
         matchable_keys=matchable_keys,
         matchable_words=matchable_words,
     )
@@ -331,6 +347,8 @@ class FrozenCorpus:
         self.line_ends = cat("line_ends", np.int32)
         self.word_counts = cat("word_counts", np.int32)
         self.keys = cat("keys", np.uint64)
+        self.first_word_starts = cat("first_word_starts", np.int64)
+        self.last_word_ends = cat("last_word_ends", np.int64)
         # Matchable paragraphs (key != 0) have row ``row_of[pid]`` in the
         # signature matrix and the shingle store; others have -1.
         matchable = self.keys != 0
@@ -413,7 +431,6 @@ class ParagraphText:
         self.corpus = corpus
         self.text_of = text_of
         self._normalized: dict[int, normalize.Normalized] = {}
-        self._edges: dict[int, tuple[int, int]] = {}
 
     def raw(self, pid: int) -> str:
         c = self.corpus
@@ -437,44 +454,12 @@ class ParagraphText:
 
     def edges(self, pid: int) -> tuple[int, int]:
         """Document offsets of the start of the first word and the end of the
-        last: ``normalized(pid).original_span(0, len)`` without building the
-        word tuples (all an exact copy needs, and most matches are exact)."""
-        found = self._edges.get(pid)
-        if found is None:
-            found = self._edges[pid] = self._find_edges(pid)
-        return found
-
-    def _find_edges(self, pid: int) -> tuple[int, int]:
-        if pid in self._normalized:
-            norm = self._normalized[pid]
-            return norm.starts[0], norm.ends[-1]
-        raw = self.raw(pid)
-        base = int(self.corpus.starts[pid])
-        first = normalize.WORD.search(raw)
-        if first is None:
-            raise ValueError(f"paragraph {pid} has no words")
-        if raw.isascii():
-            # ASCII words fold one to one, so normalize's spans are WORD's
-            # matches; every word character is in one, so the last ends just
-            # after the last word character.
-            last = _LAST_WORD_CHAR.search(raw)
-            assert last is not None, "a word has word characters"
-            return base + first.start(), base + last.start() + 1
-        # Folding may turn a raw word into punctuation only: normalize's first
-        # and last spans are those of the outermost raw words that fold to at
-        # least one word (folding just those is what saves the time).
-        found = list(normalize.WORD.finditer(raw))
-        kept = [m for m in (found[0], found[-1]) if normalize.words(m.group())]
-        if len(kept) < 2:
-            kept = [m for m in found if normalize.words(m.group())]
-        if not kept:
-            raise ValueError(f"paragraph {pid} has no words")
-        return base + kept[0].start(), base + kept[-1].end()
-
-
-# The last word character of a text, for the end of its last word.
-_LAST_WORD_CHAR = re.compile(r"\w(?=\W*\Z)")
-
+        last: ``normalized(pid).original_span(0, len)``, found by the sketch
+        stage (all an exact copy needs, and most matches are exact)."""
+        c = self.corpus
+        if c.keys[pid] == 0:
+            raise ValueError(f"paragraph {pid} is too short to match: no edges kept")
+        return int(c.first_word_starts[pid]), int(c.last_word_ends[pid])
 
 @dataclass(frozen=True, slots=True)
 class Candidates:

@@ -40,13 +40,14 @@ when NUL bytes would otherwise mark the file as binary.
 from __future__ import annotations
 
 import codecs
+import dataclasses
 import errno
 import fnmatch
 import os
 import re
 import stat
 from collections.abc import Callable, Iterable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import BinaryIO
 
 __all__ = [
@@ -111,6 +112,10 @@ class Decoded:
     text: str
     encoding: str
     warning: str | None = None
+    # (size, modification time in ns) when the file was opened: what a later
+    # look can compare to tell that the file changed since. Not part of what
+    # the document *is*, so not compared.
+    stamp: tuple[int, int] | None = field(default=None, compare=False)
 
 
 class InputError(Exception):
@@ -741,7 +746,7 @@ def _read_and_decode(path: str, limit: int | None) -> Decoded | Skip:
             data = _read_at_most(handle, st.st_size + 1, limit)
     if _exceeds(len(data), limit):
         return Skip(path, _too_large(limit or 0))
-    return _decode_file(data)
+    return dataclasses.replace(_decode_file(data), stamp=(st.st_size, st.st_mtime_ns))
 
 
 def _read_at_most(handle: BinaryIO, first: int, limit: int | None) -> bytes:
