@@ -26,7 +26,7 @@ from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from multiprocessing import get_context
 from multiprocessing.context import BaseContext
-from typing import Any
+from typing import Any, TypeVar, cast
 
 from dedupe import pipeline, sources
 from dedupe.report import Document, Report, Skipped
@@ -45,6 +45,9 @@ _TEXT_CACHE_CHARS = 64 << 20
 
 # (files done, files total, bytes done, bytes total, paragraphs so far)
 ProgressCallback = Callable[[int, int, int, int, int], None]
+
+
+_Result = TypeVar("_Result")
 
 
 class InputChangedError(RuntimeError):
@@ -267,15 +270,50 @@ def _can_fork(jobs: int) -> bool:
     return jobs > 1 and sys.platform.startswith("linux")
 
 
-# What forked confirmation workers read: set just before the pool forks, so
-# each worker inherits the corpus instead of receiving it pickled.
-_SHARED: tuple[pipeline.FrozenCorpus, Callable[[int], str]] | None = None
+# What forked workers read: set just before a pool forks, so each worker
+# inherits the corpus (and the report's pairs) instead of receiving them
+# pickled.
+_SHARED: tuple[Any, ...] | None = None
+
+
+def _forked_map(
+    function: Callable[[Any], _Result], shared: tuple[Any, ...], chunks: Sequence[Any], jobs: int
+) -> Iterator[_Result]:
+    """``function`` over ``chunks`` in forked workers that inherit
+    ``shared``, results in order. Workers fork and get every chunk before this
+    returns, so the caller can do other work while they run."""
+    results = _forked_results(function, shared, chunks, jobs)
+    next(results)
+    return cast(Iterator[_Result], results)
+
+
+def _forked_results(
+    function: Callable[[Any], _Result], shared: tuple[Any, ...], chunks: Sequence[Any], jobs: int
+) -> Iterator[_Result | None]:
+    global _SHARED
+    _SHARED = shared
+    pool = ProcessPoolExecutor(jobs, mp_context=get_context("fork"))
+    try:
+        futures = [pool.submit(function, chunk) for chunk in chunks]
+        yield None  # started: taken by _forked_map
+        for future in futures:
+            yield future.result()
+    finally:
+        _SHARED = None
+        pool.shutdown(cancel_futures=True)
 
 
 def _confirm_chunk(pairs: list[tuple[int, int]]) -> list[pipeline.Pair | None]:
-    assert _SHARED is not None, "set by _ForkedConfirmation before forking"
+    assert _SHARED is not None, "set by _forked_map before forking"
     corpus, text_of = _SHARED
     return pipeline.align_pairs(pipeline.ParagraphText(corpus, text_of), pairs)
+
+
+def _match_chunk(indices: list[int]) -> list[pipeline.PackedMatch]:
+    assert _SHARED is not None, "set by _forked_map before forking"
+    corpus, text_of, pairs = _SHARED
+    text = pipeline.ParagraphText(corpus, text_of)
+    return pipeline.pack_matches(text, [pairs[i] for i in indices])
 
 
 class _ForkedConfirmation:
@@ -289,31 +327,12 @@ class _ForkedConfirmation:
         self.jobs = jobs
 
     def __call__(self, chunks: list[list[tuple[int, int]]]) -> Iterator[list[pipeline.Pair | None]]:
-        global _SHARED
-        _SHARED = (self.corpus, self.text_of)
-        try:
-            with ProcessPoolExecutor(self.jobs, mp_context=get_context("fork")) as pool:
-                yield from pool.map(_confirm_chunk, chunks)
-        finally:
-            _SHARED = None
-
-
-# What forked match workers read, the final pairs included (workers get
-# indices into them instead of pickled pairs).
-_SHARED_MATCHES: tuple[pipeline.FrozenCorpus, Callable[[int], str], list[pipeline.Pair]] | None = (
-    None
-)
-
-
-def _match_chunk(indices: list[int]) -> list[pipeline.PackedMatch]:
-    assert _SHARED_MATCHES is not None, "set by _ForkedMatches before forking"
-    corpus, text_of, pairs = _SHARED_MATCHES
-    text = pipeline.ParagraphText(corpus, text_of)
-    return pipeline.pack_matches(text, [pairs[i] for i in indices])
+        return _forked_map(_confirm_chunk, (self.corpus, self.text_of), chunks, self.jobs)
 
 
 class _ForkedMatches:
-    """Maps chunks of the report's pairs over forked worker processes."""
+    """Maps chunks of the report's pairs over forked worker processes (the
+    workers get indices into the pairs they inherited, not pickled pairs)."""
 
     def __init__(
         self, corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
@@ -325,26 +344,8 @@ class _ForkedMatches:
     def __call__(
         self, pairs: list[pipeline.Pair], chunks: list[list[int]]
     ) -> Iterator[list[pipeline.PackedMatch]]:
-        results = self._run(pairs, chunks)
-        # Fork and submit now, not on the first result asked for: the caller
-        # works on the exact matches meanwhile.
-        next(results)
-        return results
-
-    def _run(
-        self, pairs: list[pipeline.Pair], chunks: list[list[int]]
-    ) -> Iterator[list[pipeline.PackedMatch]]:
-        global _SHARED_MATCHES
-        _SHARED_MATCHES = (self.corpus, self.text_of, pairs)
-        pool = ProcessPoolExecutor(self.jobs, mp_context=get_context("fork"))
-        try:
-            futures = [pool.submit(_match_chunk, chunk) for chunk in chunks]
-            yield []  # started (taken by __call__)
-            for future in futures:
-                yield future.result()
-        finally:
-            _SHARED_MATCHES = None
-            pool.shutdown(cancel_futures=True)
+        # The caller works on the exact matches while the workers run.
+        return _forked_map(_match_chunk, (self.corpus, self.text_of, pairs), chunks, self.jobs)
 
 
 class _FileTexts:
