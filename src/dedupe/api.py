@@ -241,7 +241,7 @@ def _map_sketches(
     # them (holding every future would keep every sketch twice). A small
     # corpus is cut into at least four tasks per worker, so that the last
     # task does not leave the other workers idle for long.
-    task_bytes = max(_MIN_TASK_BYTES, min(_TASK_BYTES, total // (4 * workers)))
+    task_bytes = min(_TASK_BYTES, max(_MIN_TASK_BYTES, total // (4 * workers)))
     batches = _batches(found, task_bytes)
     with ProcessPoolExecutor(max_workers=workers, mp_context=_process_context()) as pool:
         pending = deque(
