@@ -54,3 +54,18 @@ def test_a_document_must_agree_with_its_sketch() -> None:
     sketch = pipeline.sketch_document("one paragraph of words here", settings)
     with pytest.raises(ValueError, match="has 3 paragraphs, its sketch 1"):
         corpus.add(Document("a", 3, 10), sketch)
+
+
+def test_a_large_document_sketched_in_pieces_equals_it_sketched_whole(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    settings = Settings()
+    text = "\n\n".join(
+        f"Paragraph {i} repeats some words, and {i % 7} of them vary." for i in range(500)
+    )
+    whole = pipeline.sketch_documents([text, "a short one, four words"], settings)
+    monkeypatch.setattr(pipeline, "_SKETCH_CHARS", 2000)
+    pieces = pipeline.sketch_documents([text, "a short one, four words"], settings)
+    for one, other in zip(whole, pieces, strict=True):
+        for name in pipeline._SKETCH_FIELDS:
+            assert np.array_equal(getattr(one, name), getattr(other, name)), name

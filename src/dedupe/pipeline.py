@@ -159,11 +159,68 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
 def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentSketch]:
     """Stage 1 for a batch of documents.
 
-    Shingling and MinHash run once over the whole batch, which matters when
-    documents are small (50,000 short files), and a paragraph repeated
-    anywhere in the batch (a caption on every page) is hashed once.
+    Shingling and MinHash run once over each ~4 MB of the batch, which
+    matters when documents are small (50,000 short files), and a paragraph
+    repeated anywhere in it (a caption on every page) is hashed once. A
+    larger document is sketched a few MB of paragraphs at a time, so the
+    folded words held at once stay bounded (a 100 MB one-line file).
     """
-    folded = [_fold_paragraphs(text, settings) for text in texts]
+    pieces: list[tuple[int, str, list[segment.Paragraph]]] = []
+    for number, text in enumerate(texts):
+        paragraphs = segment.segment(
+            text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
+        )
+        pieces.extend((number, text, group) for group in _by_size(paragraphs, _SKETCH_CHARS))
+    parts: list[list[DocumentSketch]] = [[] for _ in texts]
+    batch: list[tuple[int, str, list[segment.Paragraph]]] = []
+    size = 0
+    for piece in [*pieces, None]:
+        if piece is None or (batch and size + _chars(piece[2]) > _SKETCH_CHARS):
+            sketches = _sketch_pieces([(text, group) for _, text, group in batch], settings)
+            for (number, _, _), sketch in zip(batch, sketches, strict=True):
+                parts[number].append(sketch)
+            batch, size = [], 0
+        if piece is not None:
+            batch.append(piece)
+            size += _chars(piece[2])
+    return [found[0] if len(found) == 1 else _joined(found) for found in parts]
+
+
+# Characters of paragraphs folded, shingled and hashed at once: the words of
+# 4 MB of text as Python strings take ~40 MB.
+_SKETCH_CHARS = 4 << 20
+
+
+def _chars(paragraphs: list[segment.Paragraph]) -> int:
+    return sum(p.end - p.start for p in paragraphs)
+
+
+def _by_size(paragraphs: list[segment.Paragraph], limit: int) -> list[list[segment.Paragraph]]:
+    """Consecutive groups of at most ``limit`` characters (one group at least)."""
+    groups: list[list[segment.Paragraph]] = [[]]
+    size = 0
+    for paragraph in paragraphs:
+        if groups[-1] and size + paragraph.end - paragraph.start > limit:
+            groups.append([])
+            size = 0
+        groups[-1].append(paragraph)
+        size += paragraph.end - paragraph.start
+    return groups
+
+
+def _joined(parts: list[DocumentSketch]) -> DocumentSketch:
+    """One document's sketch from the sketches of its consecutive pieces."""
+    return DocumentSketch(
+        **{name: np.concatenate([getattr(p, name) for p in parts]) for name in _SKETCH_FIELDS}
+    )
+
+
+def _sketch_pieces(
+    pieces: list[tuple[str, list[segment.Paragraph]]], settings: Settings
+) -> list[DocumentSketch]:
+    """The sketches of these paragraphs of these texts, shingled and hashed
+    together."""
+    folded = [_fold_paragraphs(text, paragraphs, settings) for text, paragraphs in pieces]
     row_of_key: dict[int, int] = {}
     distinct: list[list[str]] = []
     rows: list[np.ndarray] = []
@@ -234,10 +291,9 @@ class _FoldedDocument:
     matchable_words: list[list[str]]
 
 
-def _fold_paragraphs(text: str, settings: Settings) -> _FoldedDocument:
-    paragraphs = segment.segment(
-        text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
-    )
+def _fold_paragraphs(
+    text: str, paragraphs: list[segment.Paragraph], settings: Settings
+) -> _FoldedDocument:
     count = len(paragraphs)
     word_counts = np.zeros(count, dtype=np.int32)
     keys = np.zeros(count, dtype=np.uint64)
