@@ -54,10 +54,10 @@ def main() -> None:
     candidates = pipeline.find_candidates(frozen)
     lap("candidates", f"{len(candidates.pairs):,} pairs")
     forked = api._can_fork(args.jobs)
-    confirmer = api._ForkedConfirmation(frozen, text_of, args.jobs) if forked else None
+    confirmer = api._forked_confirmation(frozen, text_of, args.jobs) if forked else None
     pairs = pipeline.confirm(frozen, candidates.pairs, text, map_chunks=confirmer)
     lap("confirm", f"{len(pairs):,} pairs")
-    matcher = api._ForkedMatches(frozen, text_of, args.jobs) if forked else None
+    matcher = api._forked_matches(frozen, text_of, args.jobs) if forked else None
     report = pipeline.build_report(frozen, pairs, text, stats={}, map_matches=matcher)
     lap("report", f"{len(report.matches):,} matches")
     size = sum(len(piece) for piece in report.json_chunks())

@@ -152,7 +152,7 @@ def _finish(
 ) -> Report:
     text = pipeline.ParagraphText(corpus, text_of)
     candidates = pipeline.find_candidates(corpus)
-    mapper = _ForkedConfirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
+    mapper = _forked_confirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
     pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
     stats = {
         "paragraphs": len(corpus),
@@ -162,7 +162,7 @@ def _finish(
         "reworded_candidates": candidates.reworded,
         "candidates": len(candidates.pairs),
     }
-    matcher = _ForkedMatches(corpus, text_of, jobs) if _can_fork(jobs) else None
+    matcher = _forked_matches(corpus, text_of, jobs) if _can_fork(jobs) else None
     report = pipeline.build_report(corpus, pairs, text, stats=stats, map_matches=matcher)
     return dataclasses.replace(report, text_of=text_of)
 
@@ -316,36 +316,22 @@ def _match_chunk(indices: list[int]) -> list[pipeline.PackedMatch]:
     return pipeline.pack_matches(text, [pairs[i] for i in indices])
 
 
-class _ForkedConfirmation:
+def _forked_confirmation(
+    corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
+) -> pipeline.ChunkMapper:
     """Maps chunks of candidate pairs over forked worker processes."""
-
-    def __init__(
-        self, corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
-    ) -> None:
-        self.corpus = corpus
-        self.text_of = text_of
-        self.jobs = jobs
-
-    def __call__(self, chunks: list[list[tuple[int, int]]]) -> Iterator[list[pipeline.Pair | None]]:
-        return _forked_map(_confirm_chunk, (self.corpus, self.text_of), chunks, self.jobs)
+    return lambda chunks: _forked_map(_confirm_chunk, (corpus, text_of), chunks, jobs)
 
 
-class _ForkedMatches:
+def _forked_matches(
+    corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
+) -> Callable[[list[pipeline.Pair], list[list[int]]], Iterator[list[pipeline.PackedMatch]]]:
     """Maps chunks of the report's pairs over forked worker processes (the
-    workers get indices into the pairs they inherited, not pickled pairs)."""
-
-    def __init__(
-        self, corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], jobs: int
-    ) -> None:
-        self.corpus = corpus
-        self.text_of = text_of
-        self.jobs = jobs
-
-    def __call__(
-        self, pairs: list[pipeline.Pair], chunks: list[list[int]]
-    ) -> Iterator[list[pipeline.PackedMatch]]:
-        # The caller works on the exact matches while the workers run.
-        return _forked_map(_match_chunk, (self.corpus, self.text_of, pairs), chunks, self.jobs)
+    workers get indices into the pairs they inherited, not pickled pairs;
+    the caller works on the exact matches while they run)."""
+    return lambda pairs, chunks: _forked_map(
+        _match_chunk, (corpus, text_of, pairs), chunks, jobs
+    )
 
 
 class _FileTexts:

@@ -175,24 +175,21 @@ def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentS
     batch: list[tuple[int, str, list[segment.Paragraph]]] = []
     size = 0
     for piece in [*pieces, None]:
-        if piece is None or (batch and size + _chars(piece[2]) > _SKETCH_CHARS):
+        chars = 0 if piece is None else sum(p.end - p.start for p in piece[2])
+        if piece is None or (batch and size + chars > _SKETCH_CHARS):
             sketches = _sketch_pieces([(text, group) for _, text, group in batch], settings)
             for (number, _, _), sketch in zip(batch, sketches, strict=True):
                 parts[number].append(sketch)
             batch, size = [], 0
         if piece is not None:
             batch.append(piece)
-            size += _chars(piece[2])
+            size += chars
     return [found[0] if len(found) == 1 else _joined(found) for found in parts]
 
 
 # Characters of paragraphs folded, shingled and hashed at once: the words of
 # 4 MB of text as Python strings take ~40 MB.
 _SKETCH_CHARS = 4 << 20
-
-
-def _chars(paragraphs: list[segment.Paragraph]) -> int:
-    return sum(p.end - p.start for p in paragraphs)
 
 
 def _by_size(paragraphs: list[segment.Paragraph], limit: int) -> list[list[segment.Paragraph]]:
