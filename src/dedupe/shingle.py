@@ -26,7 +26,7 @@ Example::
 from __future__ import annotations
 
 import itertools
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from operator import methodcaller
 
 import numpy as np
@@ -55,12 +55,11 @@ def shingles(words: Sequence[str], *, size: int) -> list[bytes]:
     return [" ".join(words[i : i + size]).encode("utf-8") for i in range(len(words) - size + 1)]
 
 
-def hash_shingles(items: Sequence[bytes]) -> np.ndarray:
-    """``sha1_hash32`` of each shingle, as a ``uint32`` array."""
-    if not items:
-        return np.empty(0, dtype=np.uint32)
-    digest = b"".join([sha1(item).digest()[:4] for item in items])
-    return np.frombuffer(digest, dtype="<u4").astype(np.uint32)
+def hash_shingles(items: Iterable[bytes]) -> np.ndarray:
+    """``sha1_hash32`` of each shingle, as a ``uint32`` array. The map chain
+    keeps the per-item work in C but for the SHA-1 itself."""
+    digests = b"".join(map(_DIGEST, map(sha1, items)))
+    return np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
 
 
 def shingle_hashes(words: Sequence[str], *, size: int) -> np.ndarray:
@@ -103,8 +102,7 @@ def shingle_sets(
     # A paragraph shorter than ``size`` is one shingle of all its words.
     last = first_word[owner] + np.minimum(position + size, lengths[owner]) - 1
     slices = map(slice, word_starts[first].tolist(), word_ends[last].tolist())
-    digests = b"".join(map(_DIGEST, map(sha1, map(buffer.__getitem__, slices))))
-    hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
+    hashes = hash_shingles(map(buffer.__getitem__, slices))
 
     values, counts[present] = _distinct_per_owner(owner, hashes, len(present))
     return values, counts
@@ -122,8 +120,7 @@ def word_hashes(paragraphs: Sequence[Sequence[str]]) -> tuple[np.ndarray, np.nda
     vocabulary = dict(zip(dict.fromkeys(words), itertools.count(), strict=False))
     ids = np.fromiter(map(vocabulary.__getitem__, words), dtype=np.int64, count=len(words))
     encoded = [word.encode("utf-8") for word in vocabulary]
-    digests = b"".join(map(_DIGEST, map(sha1, encoded)))
-    hashes = np.frombuffer(digests, dtype="<u4")[::_DIGEST_WORDS].astype(np.uint32)
+    hashes = hash_shingles(encoded)
     return hashes[ids], counts
 
 
