@@ -243,3 +243,19 @@ def test_nfkc_composition_is_applied_to_words() -> None:
 def test_word_edges_are_the_span_of_all_words(text: str) -> None:
     n = normalize(text)
     assert word_edges(text) == (n.original_span(0, len(n)) if len(n) else None)
+
+
+# English news is ASCII but for typographic punctuation, which takes the
+# ASCII paths after a one-for-one replacement: they must agree with the
+# offset-keeping path character for character.
+news_text = st.text(alphabet=st.sampled_from("aZ9_ '`.,-\n’‘“”–—…\xa0£€"), max_size=60)
+
+
+@settings(max_examples=300, deadline=None)
+@given(news_text)
+@example("“Don’t” – ’tis £5m… it’’s ‘x’")
+@example("’’ “” —")
+def test_typographic_punctuation_takes_the_ascii_paths_unchanged(text: str) -> None:
+    n = normalize(text)
+    assert words(text) == list(n.words)
+    assert word_edges(text) == (n.original_span(0, len(n)) if len(n) else None)

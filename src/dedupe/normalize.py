@@ -62,11 +62,25 @@ _ASCII_FOLD = bytes(
     byte if byte in _ASCII_WORD_BYTES else 0x20 for byte in bytes(range(256))
 ).lower()
 _ASCII_APOSTROPHES = b"'`"
-# Punctuation that makes most English news non-ASCII. None of it is a word
-# character, so turning it into a space (or dropping it, for apostrophes, as
-# fold does) changes no word and lets such text take the ASCII path.
-_TYPOGRAPHIC = (("’", ""), ("‘", ""), ("“", " "), ("”", " "), ("–", " "), ("—", " "),
+# Punctuation that makes most English news non-ASCII, and an ASCII character
+# that tokenizes the same: typographic apostrophes become "'" (dropped inside
+# a word, like any apostrophe), the rest a space (none of it is a word
+# character). One character for one keeps every offset, so such text takes
+# the ASCII paths of both words() and word_edges().
+_TYPOGRAPHIC = (("’", "'"), ("‘", "'"), ("“", " "), ("”", " "), ("–", " "), ("—", " "),
                 ("…", " "), ("\xa0", " "), ("£", " "), ("€", " "))  # fmt: skip
+
+
+def _ascii_form(text: str) -> bytes | None:
+    """``text`` as ASCII bytes with :data:`_TYPOGRAPHIC` replaced, or
+    ``None`` when other non-ASCII characters remain."""
+    if not text.isascii():
+        for char, replacement in _TYPOGRAPHIC:
+            if char in text:
+                text = text.replace(char, replacement)
+        if not text.isascii():
+            return None
+    return text.encode("ascii")
 
 
 def fold(text: str) -> str:
@@ -88,17 +102,11 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``, without offsets (the fast path)."""
-    if text.isascii():
+    plain = _ascii_form(text)
+    if plain is not None:
         # Dropping apostrophes before tokenizing joins exactly the pieces
         # WORD would have joined (an apostrophe counts only between letters).
-        folded = text.encode("ascii").translate(_ASCII_FOLD, _ASCII_APOSTROPHES)
-        return folded.decode("ascii").split()
-    plain = text
-    for char, replacement in _TYPOGRAPHIC:
-        if char in plain:
-            plain = plain.replace(char, replacement)
-    if plain.isascii():
-        return words(plain)
+        return plain.translate(_ASCII_FOLD, _ASCII_APOSTROPHES).decode("ascii").split()
     raw = WORD.findall(text)
     if not raw:
         return []
@@ -175,28 +183,26 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
     return Normalized(tuple(folded_words), tuple(starts), tuple(ends))
 
 
-# The last word character of a text, for the end of its last word.
-_LAST_WORD_CHAR = re.compile(r"\w(?=\W*\Z)")
-
-
 def word_edges(text: str) -> tuple[int, int] | None:
     """Where the first folded word of ``text`` starts and the last one ends
     (``normalize(text).original_span(0, len)``, without building the words),
     or ``None`` when it has no words. All an exact copy's span needs."""
-    first = WORD.search(text)
-    if first is None:
-        return None
-    if text.isascii():
+    plain = _ascii_form(text)
+    if plain is not None:
         # ASCII words fold one to one, so normalize's spans are WORD's
-        # matches; every word character is in one, so the last ends just
-        # after the last word character.
-        last = _LAST_WORD_CHAR.search(text)
-        assert last is not None, "a word has word characters"
-        return first.start(), last.start() + 1
+        # matches, and every word character is in one: the first word starts
+        # at the first word character and the last ends after the last one.
+        marked = plain.translate(_ASCII_FOLD)  # word characters kept, the rest spaces
+        rest = marked.lstrip(b" ")
+        if not rest:
+            return None
+        return len(marked) - len(rest), len(marked.rstrip(b" "))
     # Folding may turn a raw word into punctuation only: normalize's first
     # and last spans are those of the outermost raw words that fold to at
     # least one word (folding just those is what saves the time).
     found = list(WORD.finditer(text))
+    if not found:
+        return None
     kept = [m for m in (found[0], found[-1]) if words(m.group())]
     if len(kept) < 2:
         kept = [m for m in found if words(m.group())]
