@@ -8,7 +8,7 @@ import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import WORD, fold, normalize, word_edges, words
+from dedupe.normalize import WORD, fold, normalize, paragraph_words, word_edges, words
 
 # Characters that stress folding: apostrophes, combining marks, ligatures,
 # fullwidth and mathematical letters, characters NFKC expands into several
@@ -259,3 +259,21 @@ def test_typographic_punctuation_takes_the_ascii_paths_unchanged(text: str) -> N
     n = normalize(text)
     assert words(text) == list(n.words)
     assert word_edges(text) == (n.original_span(0, len(n)) if len(n) else None)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(news_text, any_text), st.data())
+@example("“Don’t” – ’tis\n\ncafé’s £5m", None)
+def test_paragraph_words_are_words_and_edges_of_each_slice(
+    text: str, data: st.DataObject | None
+) -> None:
+    # Whole documents are marked at once when they can be; each slice must
+    # still get exactly what words() and word_edges() give it alone.
+    if data is None:
+        bounds = [(0, 14), (16, len(text)), (3, 8)]
+    else:
+        cut = st.integers(min_value=0, max_value=len(text))
+        pairs = data.draw(st.lists(st.tuples(cut, cut), max_size=6))
+        bounds = [(min(pair), max(pair)) for pair in pairs]
+    expected = [(words(text[a:b]), word_edges(text[a:b])) for a, b in bounds]
+    assert list(paragraph_words(text, bounds)) == expected

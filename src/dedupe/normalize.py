@@ -24,6 +24,7 @@ from __future__ import annotations
 
 import re
 import unicodedata
+from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
 
 
@@ -58,29 +59,54 @@ _DROP_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
 # yields exactly what WORD finds after apostrophes are dropped, several
 # times faster than a regular expression.
 _ASCII_WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
-_ASCII_FOLD = bytes(
-    byte if byte in _ASCII_WORD_BYTES else 0x20 for byte in bytes(range(256))
-).lower()
 _ASCII_APOSTROPHES = b"'`"
+# Word characters lower-cased, apostrophes kept, every other byte a space:
+# one character for one, so offsets in the marked text are offsets in the
+# original. Deleting the apostrophes and splitting then yields exactly what
+# WORD finds after apostrophes are dropped (an apostrophe only joins the
+# letters around it), several times faster than a regular expression.
+_ASCII_MARK = bytes(
+    byte if byte in _ASCII_WORD_BYTES or byte in _ASCII_APOSTROPHES else 0x20
+    for byte in bytes(range(256))
+).lower()
+# What surrounds the words of marked text.
+_ASCII_NOT_WORD = b" " + _ASCII_APOSTROPHES
 # Punctuation that makes most English news non-ASCII, and an ASCII character
 # that tokenizes the same: typographic apostrophes become "'" (dropped inside
 # a word, like any apostrophe), the rest a space (none of it is a word
 # character). One character for one keeps every offset, so such text takes
-# the ASCII paths of both words() and word_edges().
+# the ASCII paths of words(), word_edges() and paragraph_words().
 _TYPOGRAPHIC = (("’", "'"), ("‘", "'"), ("“", " "), ("”", " "), ("–", " "), ("—", " "),
                 ("…", " "), ("\xa0", " "), ("£", " "), ("€", " "))  # fmt: skip
 
 
-def _ascii_form(text: str) -> bytes | None:
-    """``text`` as ASCII bytes with :data:`_TYPOGRAPHIC` replaced, or
-    ``None`` when other non-ASCII characters remain."""
+def _without_typographic(text: str) -> str:
     if not text.isascii():
         for char, replacement in _TYPOGRAPHIC:
             if char in text:
                 text = text.replace(char, replacement)
-        if not text.isascii():
-            return None
-    return text.encode("ascii")
+    return text
+
+
+def _marked(text: str) -> bytes | None:
+    """``text`` marked as :data:`_ASCII_MARK` says, or ``None`` when it has
+    non-ASCII characters besides :data:`_TYPOGRAPHIC`."""
+    plain = _without_typographic(text)
+    return plain.encode("ascii").translate(_ASCII_MARK) if plain.isascii() else None
+
+
+def _marked_words(marked: bytes) -> list[str]:
+    return marked.translate(None, _ASCII_APOSTROPHES).decode("ascii").split()
+
+
+def _marked_edges(marked: bytes) -> tuple[int, int] | None:
+    # ASCII words fold one to one, so normalize's spans are WORD's matches,
+    # and every word character is in one: the first word starts at the first
+    # word character and the last ends after the last one.
+    rest = marked.lstrip(_ASCII_NOT_WORD)
+    if not rest:
+        return None
+    return len(marked) - len(rest), len(marked.rstrip(_ASCII_NOT_WORD))
 
 
 def fold(text: str) -> str:
@@ -102,15 +128,33 @@ def fold(text: str) -> str:
 
 def words(text: str) -> list[str]:
     """The folded words of ``text``, without offsets (the fast path)."""
-    plain = _ascii_form(text)
-    if plain is not None:
-        # Dropping apostrophes before tokenizing joins exactly the pieces
-        # WORD would have joined (an apostrophe counts only between letters).
-        return plain.translate(_ASCII_FOLD, _ASCII_APOSTROPHES).decode("ascii").split()
+    marked = _marked(text)
+    if marked is not None:
+        return _marked_words(marked)
     raw = WORD.findall(text)
     if not raw:
         return []
     return _PIECE.findall(fold(" ".join(raw)))
+
+
+def paragraph_words(
+    text: str, bounds: Iterable[tuple[int, int]]
+) -> Iterator[tuple[list[str], tuple[int, int] | None]]:
+    """:func:`words` and :func:`word_edges` of ``text[start:end]`` for each
+    ``(start, end)`` of ``bounds``. A document that is ASCII but for
+    typographic punctuation is marked once, not paragraph by paragraph."""
+    plain = _without_typographic(text)
+    whole = plain.encode("ascii").translate(_ASCII_MARK) if plain.isascii() else None
+    for start, end in bounds:
+        if whole is not None:
+            marked = whole[start:end]
+        elif (piece := plain[start:end]).isascii():
+            marked = piece.encode("ascii").translate(_ASCII_MARK)
+        else:
+            raw = text[start:end]
+            yield words(raw), word_edges(raw)
+            continue
+        yield _marked_words(marked), _marked_edges(marked)
 
 
 @dataclass(frozen=True, slots=True)
@@ -187,16 +231,9 @@ def word_edges(text: str) -> tuple[int, int] | None:
     """Where the first folded word of ``text`` starts and the last one ends
     (``normalize(text).original_span(0, len)``, without building the words),
     or ``None`` when it has no words. All an exact copy's span needs."""
-    plain = _ascii_form(text)
-    if plain is not None:
-        # ASCII words fold one to one, so normalize's spans are WORD's
-        # matches, and every word character is in one: the first word starts
-        # at the first word character and the last ends after the last one.
-        marked = plain.translate(_ASCII_FOLD)  # word characters kept, the rest spaces
-        rest = marked.lstrip(b" ")
-        if not rest:
-            return None
-        return len(marked) - len(rest), len(marked.rstrip(b" "))
+    marked = _marked(text)
+    if marked is not None:
+        return _marked_edges(marked)
     # Folding may turn a raw word into punctuation only: normalize's first
     # and last spans are those of the outermost raw words that fold to at
     # least one word (folding just those is what saves the time).

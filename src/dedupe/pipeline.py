@@ -291,38 +291,49 @@ class _FoldedDocument:
 def _fold_paragraphs(
     text: str, paragraphs: list[segment.Paragraph], settings: Settings
 ) -> _FoldedDocument:
-    count = len(paragraphs)
-    word_counts = np.zeros(count, dtype=np.int32)
-    keys = np.zeros(count, dtype=np.uint64)
+    # Gathered in lists and converted once: setting numpy elements one at a
+    # time costs more than the folding of a short paragraph.
+    bounds = [(p.start, p.end) for p in paragraphs]
+    lines = [(p.line_start, p.line_end) for p in paragraphs]
+    word_counts: list[int] = []
+    keys: list[int] = []
+    word_bounds: list[tuple[int, int]] = []
     matchable_keys: list[int] = []
     matchable_words: list[list[str]] = []
-    first_word_starts = np.zeros(count, dtype=np.int64)
-    last_word_ends = np.zeros(count, dtype=np.int64)
-    for i, paragraph in enumerate(paragraphs):
-        raw = text[paragraph.start : paragraph.end]
-        folded = normalize.words(raw)
-        word_counts[i] = len(folded)
-        if len(folded) >= settings.min_words:
-            edges = normalize.word_edges(raw)
-            assert edges is not None, "a paragraph with words has edges"
-            first_word_starts[i] = paragraph.start + edges[0]
-            last_word_ends[i] = paragraph.start + edges[1]
-            key = exact_key(folded)
-            keys[i] = key
-            matchable_keys.append(key)
-            matchable_words.append(folded)
+    for (start, _), (folded, edges) in zip(
+        bounds, normalize.paragraph_words(text, bounds), strict=True
+    ):
+        word_counts.append(len(folded))
+        if len(folded) < settings.min_words:
+            keys.append(0)
+            word_bounds.append((0, 0))
+            continue
+        assert edges is not None, "a paragraph with words has edges"
+        key = exact_key(folded)
+        keys.append(key)
+        word_bounds.append((start + edges[0], start + edges[1]))
+        matchable_keys.append(key)
+        matchable_words.append(folded)
+    starts, ends = _columns(bounds, np.int64)
+    line_starts, line_ends = _columns(lines, np.int32)
+    first_word_starts, last_word_ends = _columns(word_bounds, np.int64)
     return _FoldedDocument(
-        starts=np.fromiter((p.start for p in paragraphs), dtype=np.int64, count=count),
-        ends=np.fromiter((p.end for p in paragraphs), dtype=np.int64, count=count),
-        line_starts=np.fromiter((p.line_start for p in paragraphs), dtype=np.int32, count=count),
-        line_ends=np.fromiter((p.line_end for p in paragraphs), dtype=np.int32, count=count),
-        word_counts=word_counts,
-        keys=keys,
+        starts=starts,
+        ends=ends,
+        line_starts=line_starts,
+        line_ends=line_ends,
+        word_counts=np.array(word_counts, dtype=np.int32),
+        keys=np.array(keys, dtype=np.uint64),
         first_word_starts=first_word_starts,
         last_word_ends=last_word_ends,
         matchable_keys=matchable_keys,
         matchable_words=matchable_words,
     )
+
+
+def _columns(pairs: list[tuple[int, int]], dtype: type) -> tuple[np.ndarray, np.ndarray]:
+    table = np.array(pairs, dtype=dtype).reshape(-1, 2)
+    return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
 
 
 # Sketches are merged into flat arrays this many documents at a time: a
