@@ -13,7 +13,7 @@ sets agree at position ``k`` estimates their Jaccard similarity, so the share
 of equal positions is the estimate.
 
 Here the arithmetic runs over a whole batch: all element hashes of all
-paragraphs are concatenated, permuted as one ``(elements, num_perm)`` matrix
+paragraphs are concatenated, permuted as one ``(num_perm, elements)`` matrix
 in chunks, and reduced per paragraph with ``np.minimum.reduceat``. The result
 is bit-identical to calling ``MinHash.update`` per shingle (a test proves it).
 
@@ -34,10 +34,13 @@ from typing import Any
 import numpy as np
 
 EMPTY = np.uint32(0xFFFFFFFF)
-# Rows of the (elements x num_perm) matrix permuted at once, into one reused
-# buffer: 2k x 128 x 4 B = 1 MiB stays in cache between the multiply, the add
-# and the reduction (measured ~30% faster than 8 MiB chunks).
-_CHUNK_ELEMENTS = 2_048
+# Elements permuted at once, into one reused ``(num_perm, elements)`` buffer.
+# Permutations in rows and elements in columns: the multiply then runs over
+# contiguous elements with one scalar per row, and the per-set minimum is a
+# reduction along contiguous runs, which measured 2-4x faster than the same
+# arithmetic on ``(elements, num_perm)``. 4k x 128 x 4 B = 2 MiB, fastest of
+# 1k-16k here.
+_CHUNK_ELEMENTS = 4_096
 
 
 @lru_cache(maxsize=8)
@@ -87,7 +90,8 @@ def signatures_flat(
     lengths = lengths[nonempty]
     ends = np.cumsum(lengths)
     offsets = ends - lengths
-    buffer = np.empty((_CHUNK_ELEMENTS + int(lengths.max()), num_perm), dtype=np.uint32)
+    buffer = np.empty((num_perm, _CHUNK_ELEMENTS + int(lengths.max())), dtype=np.uint32)
+    a_column, b_column = a[:, None], b[:, None]
 
     # Process whole sets per chunk so reduceat never straddles a boundary.
     first = 0
@@ -96,12 +100,11 @@ def signatures_flat(
         limit = offsets[first] + _CHUNK_ELEMENTS
         last = max(first + 1, int(np.searchsorted(ends, limit, side="right")))
         lo, hi = offsets[first], ends[last - 1]
-        permuted = buffer[: hi - lo]
-        np.multiply(elements[lo:hi, None], a[None, :], out=permuted)
-        permuted += b
-        result[nonempty[first:last]] = np.minimum.reduceat(
-            permuted, offsets[first:last] - lo, axis=0
-        )
+        permuted = buffer[:, : hi - lo]
+        np.multiply(a_column, elements[None, lo:hi], out=permuted)
+        permuted += b_column
+        minima = np.minimum.reduceat(permuted, offsets[first:last] - lo, axis=1)
+        result[nonempty[first:last]] = minima.T
         first = last
     return result
 
