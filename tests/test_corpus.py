@@ -69,3 +69,21 @@ def test_a_large_document_sketched_in_pieces_equals_it_sketched_whole(
     for one, other in zip(whole, pieces, strict=True):
         for name in pipeline._SKETCH_FIELDS:
             assert np.array_equal(getattr(one, name), getattr(other, name)), name
+
+
+def test_a_batch_of_documents_is_sketched_as_each_alone(planted: PlantedCorpus) -> None:
+    # The batch shares its hashing and cuts its arrays into documents at the
+    # end: empty documents, ones with nothing matchable and paragraphs
+    # repeated across documents must each get exactly their own sketch.
+    texts = list(planted.texts().values())[:40]
+    texts[5:5] = ["", "   \n\n", "short\n\nlines only", texts[2], "one two three four five six"]
+    settings = Settings()
+    batch = pipeline.sketch_documents(texts, settings)
+    assert len(batch) == len(texts)
+    for text, sketch in zip(texts, batch, strict=True):
+        alone = pipeline.sketch_document(text, settings)
+        for name in pipeline._SKETCH_FIELDS:
+            one, other = getattr(sketch, name), getattr(alone, name)
+            assert one.dtype == other.dtype and np.array_equal(one, other), name
+    assert batch[5].paragraphs == 0 and len(batch[7].signatures) == 0
+    assert batch[7].paragraphs == 2

@@ -216,119 +216,118 @@ def _sketch_pieces(
     pieces: list[tuple[str, list[segment.Paragraph]]], settings: Settings
 ) -> list[DocumentSketch]:
     """The sketches of these paragraphs of these texts, shingled and hashed
-    together."""
-    folded = [_fold_paragraphs(text, paragraphs, settings) for text, paragraphs in pieces]
-    row_of_key: dict[int, int] = {}
-    distinct: list[list[str]] = []
-    rows: list[np.ndarray] = []
-    for part in folded:
-        document_rows = []
-        for key, paragraph_words in zip(part.matchable_keys, part.matchable_words, strict=True):
-            row = row_of_key.get(key)
-            if row is None:
-                row = row_of_key[key] = len(distinct)
-                distinct.append(paragraph_words)
-            document_rows.append(row)
-        rows.append(np.asarray(document_rows, dtype=np.int64))
-    values, counts = shingle.shingle_sets(distinct, size=settings.shingle_size)
+    together. Every field is gathered for the whole batch and cut into
+    documents at the end: a batch of 1 MB can hold thousands of small
+    documents, and a dozen numpy calls for each would cost more than their
+    folding."""
+    folded = _FoldedBatch()
+    for text, paragraphs in pieces:
+        folded.add(text, paragraphs, settings.min_words)
+    values, counts = shingle.shingle_sets(folded.distinct, size=settings.shingle_size)
     matrix = minhash.signatures_flat(
         values, counts, num_perm=settings.num_perm, seed=settings.seed
     )
-    word_values, word_counts = shingle.word_hashes(distinct)
-    shingle_store = (values, counts, np.cumsum(counts) - counts)
-    word_store = (word_values, word_counts, np.cumsum(word_counts) - word_counts)
-    sketches = []
-    for part, document_rows in zip(folded, rows, strict=True):
-        shingle_values, shingle_counts = _take_sets(*shingle_store, document_rows)
-        document_words, _ = _take_sets(*word_store, document_rows)
-        sketches.append(
-            DocumentSketch(
-                starts=part.starts,
-                ends=part.ends,
-                line_starts=part.line_starts,
-                line_ends=part.line_ends,
-                word_counts=part.word_counts,
-                keys=part.keys,
-                first_word_starts=part.first_word_starts,
-                last_word_ends=part.last_word_ends,
-                shingle_values=shingle_values,
-                shingle_counts=shingle_counts,
-                signatures=matrix[document_rows],
-                word_hashes=document_words,
-            )
-        )
-    return sketches
+    word_values, word_counts = shingle.word_hashes(folded.distinct)
+    rows = np.array(folded.rows, dtype=np.int64)
+    shingle_values, shingle_counts = _take_sets(values, counts, rows)
+    word_hashes, row_words = _take_sets(word_values, word_counts, rows)
+
+    # Where each document's part of each field ends.
+    paragraph_ends = np.cumsum(np.array(folded.paragraph_counts, dtype=np.int64))
+    row_ends = np.cumsum(np.array(folded.matchable_counts, dtype=np.int64))
+    shingle_ends = _ends_of_runs(shingle_counts, row_ends)
+    word_ends = _ends_of_runs(row_words, row_ends)
+
+    def cut(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
+        # (np.split does the same with a few microseconds more per piece.)
+        bounds = ends.tolist()
+        return [values[a:b] for a, b in zip([0, *bounds], bounds, strict=False)]
+
+    starts, ends = _columns(folded.bounds, np.int64)
+    line_starts, line_ends = _columns(folded.lines, np.int32)
+    first_word_starts, last_word_ends = _columns(folded.word_bounds, np.int64)
+    fields = {
+        "starts": cut(starts, paragraph_ends),
+        "ends": cut(ends, paragraph_ends),
+        "line_starts": cut(line_starts, paragraph_ends),
+        "line_ends": cut(line_ends, paragraph_ends),
+        "word_counts": cut(np.array(folded.word_counts, dtype=np.int32), paragraph_ends),
+        "keys": cut(np.array(folded.keys, dtype=np.uint64), paragraph_ends),
+        "first_word_starts": cut(first_word_starts, paragraph_ends),
+        "last_word_ends": cut(last_word_ends, paragraph_ends),
+        "shingle_values": cut(shingle_values, shingle_ends),
+        "shingle_counts": cut(shingle_counts, row_ends),
+        "signatures": cut(matrix[rows], row_ends),
+        "word_hashes": cut(word_hashes, word_ends),
+    }
+    return [
+        DocumentSketch(**{name: parts[i] for name, parts in fields.items()})
+        for i in range(len(pieces))
+    ]
 
 
 def _take_sets(
-    values: np.ndarray, counts: np.ndarray, offsets: np.ndarray, rows: np.ndarray
+    values: np.ndarray, counts: np.ndarray, rows: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray]:
-    """Sets ``rows`` of sets stored back to back (set ``i`` is
-    ``values[offsets[i] : offsets[i] + counts[i]]``), in that order, stored
-    the same way."""
+    """Sets ``rows`` of sets stored back to back (set ``i`` is the next
+    ``counts[i]`` entries of ``values``), in that order, stored the same way."""
+    offsets = np.cumsum(counts) - counts
     sizes = counts[rows]
     take = np.repeat(offsets[rows] - (np.cumsum(sizes) - sizes), sizes)
     take += np.arange(len(take), dtype=np.int64)
     return values[take], sizes
 
 
-@dataclass(frozen=True)
-class _FoldedDocument:
-    """A document's paragraphs and the folded words of those that can match."""
-
-    starts: np.ndarray
-    ends: np.ndarray
-    line_starts: np.ndarray
-    line_ends: np.ndarray
-    word_counts: np.ndarray
-    keys: np.ndarray
-    first_word_starts: np.ndarray
-    last_word_ends: np.ndarray
-    matchable_keys: list[int]
-    matchable_words: list[list[str]]
+def _ends_of_runs(sizes: np.ndarray, run_ends: np.ndarray) -> np.ndarray:
+    """Where each run of items ends in the values they hold back to back:
+    item ``i`` holds ``sizes[i]`` values, run ``r`` ends before item
+    ``run_ends[r]``."""
+    return np.concatenate(([0], np.cumsum(sizes)))[run_ends]
 
 
-def _fold_paragraphs(
-    text: str, paragraphs: list[segment.Paragraph], settings: Settings
-) -> _FoldedDocument:
-    # Gathered in lists and converted once: setting numpy elements one at a
-    # time costs more than the folding of a short paragraph.
-    bounds = [(p.start, p.end) for p in paragraphs]
-    lines = [(p.line_start, p.line_end) for p in paragraphs]
-    word_counts: list[int] = []
-    keys: list[int] = []
-    word_bounds: list[tuple[int, int]] = []
-    matchable_keys: list[int] = []
-    matchable_words: list[list[str]] = []
-    for (start, _), (folded, edges) in zip(
-        bounds, normalize.paragraph_words(text, bounds), strict=True
-    ):
-        word_counts.append(len(folded))
-        if len(folded) < settings.min_words:
-            keys.append(0)
-            word_bounds.append((0, 0))
-            continue
-        assert edges is not None, "a paragraph with words has edges"
-        key = exact_key(folded)
-        keys.append(key)
-        word_bounds.append((start + edges[0], start + edges[1]))
-        matchable_keys.append(key)
-        matchable_words.append(folded)
-    starts, ends = _columns(bounds, np.int64)
-    line_starts, line_ends = _columns(lines, np.int32)
-    first_word_starts, last_word_ends = _columns(word_bounds, np.int64)
-    return _FoldedDocument(
-        starts=starts,
-        ends=ends,
-        line_starts=line_starts,
-        line_ends=line_ends,
-        word_counts=np.array(word_counts, dtype=np.int32),
-        keys=np.array(keys, dtype=np.uint64),
-        first_word_starts=first_word_starts,
-        last_word_ends=last_word_ends,
-        matchable_keys=matchable_keys,
-        matchable_words=matchable_words,
-    )
+class _FoldedBatch:
+    """The folded paragraphs of a batch of documents, gathered in lists
+    (setting numpy elements one at a time costs more than folding a short
+    paragraph). A paragraph repeated in the batch keeps one ``distinct``
+    entry, which every copy's ``rows`` entry points to."""
+
+    def __init__(self) -> None:
+        self.paragraph_counts: list[int] = []
+        self.matchable_counts: list[int] = []
+        self.bounds: list[tuple[int, int]] = []
+        self.lines: list[tuple[int, int]] = []
+        self.word_counts: list[int] = []
+        self.keys: list[int] = []  # 0 for paragraphs too short to match
+        self.word_bounds: list[tuple[int, int]] = []  # (0, 0) for those
+        self.rows: list[int] = []  # one per matchable paragraph
+        self.distinct: list[list[str]] = []
+        self._row_of_key: dict[int, int] = {}
+
+    def add(self, text: str, paragraphs: list[segment.Paragraph], min_words: int) -> None:
+        bounds = [(p.start, p.end) for p in paragraphs]
+        self.bounds.extend(bounds)
+        self.lines.extend((p.line_start, p.line_end) for p in paragraphs)
+        matchable = 0
+        for (start, _), (folded, edges) in zip(
+            bounds, normalize.paragraph_words(text, bounds), strict=True
+        ):
+            self.word_counts.append(len(folded))
+            if len(folded) < min_words:
+                self.keys.append(0)
+                self.word_bounds.append((0, 0))
+                continue
+            assert edges is not None, "a paragraph with words has edges"
+            key = exact_key(folded)
+            self.keys.append(key)
+            self.word_bounds.append((start + edges[0], start + edges[1]))
+            row = self._row_of_key.get(key)
+            if row is None:
+                row = self._row_of_key[key] = len(self.distinct)
+                self.distinct.append(folded)
+            self.rows.append(row)
+            matchable += 1
+        self.paragraph_counts.append(len(paragraphs))
+        self.matchable_counts.append(matchable)
 
 
 def _columns(pairs: list[tuple[int, int]], dtype: type) -> tuple[np.ndarray, np.ndarray]:
