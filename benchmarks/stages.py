@@ -41,10 +41,10 @@ def main() -> None:
     found = [f for f in sources.discover([args.folder]) if isinstance(f, sources.SourceFile)]
     corpus = pipeline.Corpus(settings)
     fingerprints = []
-    for result in api._map_sketches(found, settings, 1 << 30, args.jobs):
-        if isinstance(result, tuple):
-            corpus.add(result[0], result[1])
-            fingerprints.append(result[2])
+    for batch in api._map_sketches(found, settings, 1 << 30, args.jobs):
+        read = [item for item in batch.items if isinstance(item, tuple)]
+        corpus.add_many([document for document, _ in read], batch.sketch)
+        fingerprints.extend(fingerprint for _, fingerprint in read)
     lap("read + sketch", f"{len(found):,} files")
     frozen = corpus.freeze()
     lap("freeze", f"{len(frozen):,} paragraphs")

@@ -87,3 +87,33 @@ def test_a_batch_of_documents_is_sketched_as_each_alone(planted: PlantedCorpus) 
             assert one.dtype == other.dtype and np.array_equal(one, other), name
     assert batch[5].paragraphs == 0 and len(batch[7].signatures) == 0
     assert batch[7].paragraphs == 2
+
+
+def test_documents_added_together_equal_documents_added_one_by_one(
+    planted: PlantedCorpus,
+) -> None:
+    texts = list(planted.texts().values())[:30]
+    texts[4:4] = ["", "short\n\nlines only"]
+    settings = Settings()
+    one_by_one = frozen_of(texts, settings)
+    together = pipeline.Corpus(settings)
+    sketch, counts = pipeline.sketch_together(texts, settings)
+    together.add_many([Document(f"d{i}", n, len(texts[i])) for i, n in enumerate(counts)], sketch)
+    frozen = together.freeze()
+    for name in FIELDS:
+        assert np.array_equal(getattr(one_by_one, name), getattr(frozen, name)), name
+    rejoined = pipeline.DocumentSketch.concatenate(sketch.split(counts))
+    for name in pipeline._SKETCH_FIELDS:
+        assert np.array_equal(getattr(rejoined, name), getattr(sketch, name)), name
+
+
+def test_a_sketch_splits_only_into_its_own_paragraph_count() -> None:
+    settings = Settings()
+    sketch, counts = pipeline.sketch_together(["one two three four\n\nfive six seven eight"] * 2,
+                                              settings)  # fmt: skip
+    assert counts == [2, 2]
+    with pytest.raises(ValueError, match="5 paragraphs asked for, the sketch has 4"):
+        sketch.split([2, 3])
+    corpus = pipeline.Corpus(settings)
+    with pytest.raises(ValueError, match="2 documents have 3 paragraphs, their sketch 4"):
+        corpus.add_many([Document("a", 2, 10), Document("b", 1, 10)], sketch)

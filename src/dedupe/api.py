@@ -93,18 +93,22 @@ def scan(
     fingerprints: list[_Fingerprint] = []
     total_bytes = sum(f.size for f in found)
     done_bytes = paragraphs = 0
-    results = _map_sketches(found, config, max_file_size, jobs)
-    for done, (source, result) in enumerate(zip(found, results, strict=True), 1):
-        done_bytes += source.size
-        if isinstance(result, Skipped):
-            corpus.skipped.append(result)
-        else:
-            document, sketch, fingerprint = result
-            corpus.add(document, sketch)
-            fingerprints.append(fingerprint)
-            paragraphs += sketch.paragraphs
+    done = 0
+    for batch in _map_sketches(found, config, max_file_size, jobs):
+        documents = []
+        for item in batch.items:
+            if isinstance(item, Skipped):
+                corpus.skipped.append(item)
+            else:
+                documents.append(item[0])
+                fingerprints.append(item[1])
+        corpus.add_many(documents, batch.sketch)
+        paragraphs += batch.sketch.paragraphs
         if progress is not None:
-            progress(done, len(found), done_bytes, total_bytes, paragraphs)
+            for source in found[done : done + len(batch.items)]:
+                done += 1
+                done_bytes += source.size
+                progress(done, len(found), done_bytes, total_bytes, paragraphs)
     corpus.skipped.sort(key=lambda s: s.path)
 
     frozen = corpus.freeze()
@@ -169,31 +173,38 @@ def _finish(
 
 # -- reading files, in parallel when it pays -------------------------------
 
-_SketchResult = tuple[Document, pipeline.DocumentSketch, bytes] | Skipped
+@dataclass(frozen=True)
+class _SketchedBatch:
+    """What a worker sends back for a batch of files: per file, its document
+    and fingerprint or why it was skipped, and the sketch of the documents
+    back to back (one set of arrays travels, not a dozen per file)."""
+
+    items: list[tuple[Document, _Fingerprint] | Skipped]
+    sketch: pipeline.DocumentSketch
 
 
 def _sketch_batch(
     batch: list[sources.SourceFile], settings: Settings, max_file_size: int
-) -> list[_SketchResult]:
+) -> _SketchedBatch:
     """Read and sketch a batch of files (the unit of work of one worker task)."""
     decoded = [sources.read_document(source, max_file_size=max_file_size) for source in batch]
     readable = [d for d in decoded if not isinstance(d, sources.Skip)]
-    sketches = iter(pipeline.sketch_documents([d.text for d in readable], settings))
-    results: list[_SketchResult] = []
+    sketch, paragraph_counts = pipeline.sketch_together([d.text for d in readable], settings)
+    counts = iter(paragraph_counts)
+    items: list[tuple[Document, _Fingerprint] | Skipped] = []
     for source, item in zip(batch, decoded, strict=True):
         if isinstance(item, sources.Skip):
-            results.append(Skipped(item.path, item.reason))
+            items.append(Skipped(item.path, item.reason))
             continue
-        sketch = next(sketches)
         document = Document(
             path=source.path,
-            paragraphs=sketch.paragraphs,
+            paragraphs=next(counts),
             chars=len(item.text),
             encoding=item.encoding,
             warning=item.warning,
         )
-        results.append((document, sketch, _Fingerprint(_digest(item.text), item.stamp)))
-    return results
+        items.append((document, _Fingerprint(_digest(item.text), item.stamp)))
+    return _SketchedBatch(items, sketch)
 
 
 @dataclass(frozen=True, slots=True)
@@ -227,14 +238,15 @@ def _batches(
 
 def _map_sketches(
     found: list[sources.SourceFile], settings: Settings, max_file_size: int, jobs: int | None
-) -> Iterator[_SketchResult]:
+) -> Iterator[_SketchedBatch]:
+    """The sketched batches of ``found``, in order."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise ValueError("jobs must be at least 1")
     total = sum(f.size for f in found)
     if workers == 1 or total < _PARALLEL_MIN_BYTES or len(found) < 2:
         for batch in _batches(found):
-            yield from _sketch_batch(batch, settings, max_file_size)
+            yield _sketch_batch(batch, settings, max_file_size)
         return
     # A few batches per worker in flight, submitted as results are taken:
     # finished results are neither piled up nor kept once the corpus has
@@ -249,11 +261,11 @@ def _map_sketches(
             for batch in itertools.islice(batches, _IN_FLIGHT_PER_WORKER * workers)
         )
         while pending:
-            results = pending.popleft().result()
+            sketched = pending.popleft().result()
             for batch in itertools.islice(batches, 1):
                 pending.append(pool.submit(_sketch_batch, batch, settings, max_file_size))
-            yield from results
-            del results
+            yield sketched
+            del sketched
 
 
 def _process_context() -> BaseContext:

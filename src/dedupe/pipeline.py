@@ -101,7 +101,8 @@ MatchMapper = Callable[[list["Pair"], list[list[int]]], Iterator[list[PackedMatc
 
 @dataclass(frozen=True)
 class DocumentSketch:
-    """What stage 1 learns about one document.
+    """What stage 1 learns about one document (or several back to back:
+    see :meth:`concatenate` and :meth:`split`).
 
     Per paragraph: offsets, lines, word count and an exact-copy key (0 for
     paragraphs too short to match). Per *matchable* paragraph (key != 0, in
@@ -141,8 +142,57 @@ class DocumentSketch:
         with np.load(file, allow_pickle=False) as stored:
             return cls(**{name: stored[name] for name in _SKETCH_FIELDS})
 
+    @classmethod
+    def concatenate(cls, parts: Sequence[DocumentSketch]) -> DocumentSketch:
+        """The sketch of ``parts`` back to back (pieces of one document, or
+        documents), as if sketched together."""
+        return cls(
+            **{name: np.concatenate([getattr(p, name) for p in parts]) for name in _SKETCH_FIELDS}
+        )
+
+    def split(self, paragraph_counts: Sequence[int]) -> list[DocumentSketch]:
+        """The inverse of :meth:`concatenate`: the sketches of documents of
+        ``paragraph_counts`` paragraphs each, stored back to back in this
+        one. They are views of this sketch's arrays."""
+        if sum(paragraph_counts) != self.paragraphs:
+            raise ValueError(
+                f"{sum(paragraph_counts)} paragraphs asked for, the sketch has {self.paragraphs}"
+            )
+        # Where each document's part of each field ends.
+        paragraph_ends = np.cumsum(np.asarray(paragraph_counts, dtype=np.int64))
+        matchable = self.keys != 0
+        row_ends = _ends_of_runs(matchable, paragraph_ends)
+        value_ends = {
+            "shingle_values": _ends_of_runs(self.shingle_counts, row_ends),
+            "word_hashes": _ends_of_runs(self.word_counts[matchable], row_ends),
+            "shingle_counts": row_ends,
+            "signatures": row_ends,
+        }
+        fields = {
+            name: _cut(getattr(self, name), value_ends.get(name, paragraph_ends))
+            for name in _SKETCH_FIELDS
+        }
+        return [
+            DocumentSketch(**{name: parts[i] for name, parts in fields.items()})
+            for i in range(len(paragraph_counts))
+        ]
+
 
 _SKETCH_FIELDS = tuple(f.name for f in dataclasses.fields(DocumentSketch))
+
+
+def _ends_of_runs(sizes: np.ndarray, run_ends: np.ndarray) -> np.ndarray:
+    """Where each run of items ends in the values they hold back to back:
+    item ``i`` holds ``sizes[i]`` values, run ``r`` ends before item
+    ``run_ends[r]``."""
+    return np.concatenate(([0], np.cumsum(sizes, dtype=np.int64)))[run_ends]
+
+
+def _cut(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
+    """``values`` cut before each of ``ends`` (the last end is the length).
+    np.split does the same with a few microseconds more per piece."""
+    bounds = ends.tolist()
+    return [values[a:b] for a, b in zip([0, *bounds], bounds, strict=False)]
 
 
 def exact_key(words: Sequence[str]) -> int:
@@ -157,7 +207,19 @@ def sketch_document(text: str, settings: Settings) -> DocumentSketch:
 
 
 def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentSketch]:
-    """Stage 1 for a batch of documents.
+    """Stage 1 for a batch of documents: :func:`sketch_together`, split into
+    the documents' sketches."""
+    together, paragraph_counts = sketch_together(texts, settings)
+    return together.split(paragraph_counts)
+
+
+def sketch_together(
+    texts: Sequence[str], settings: Settings
+) -> tuple[DocumentSketch, list[int]]:
+    """Stage 1 for a batch of documents: the sketch of all of them back to
+    back, and the number of paragraphs of each (to :meth:`DocumentSketch.split`
+    it, or to hand it to :meth:`Corpus.add_many` whole, which is cheaper
+    to send between processes than thousands of small sketches).
 
     Shingling and MinHash run once over each ~4 MB of the batch, which
     matters when documents are small (50,000 short files), and a paragraph
@@ -165,26 +227,29 @@ def sketch_documents(texts: Sequence[str], settings: Settings) -> list[DocumentS
     larger document is sketched a few MB of paragraphs at a time, so the
     folded words held at once stay bounded (a 100 MB one-line file).
     """
-    pieces: list[tuple[int, str, list[segment.Paragraph]]] = []
-    for number, text in enumerate(texts):
+    pieces: list[tuple[str, list[segment.Paragraph]]] = []
+    paragraph_counts: list[int] = []
+    for text in texts:
         paragraphs = segment.segment(
             text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
         )
-        pieces.extend((number, text, group) for group in _by_size(paragraphs, _SKETCH_CHARS))
-    parts: list[list[DocumentSketch]] = [[] for _ in texts]
-    batch: list[tuple[int, str, list[segment.Paragraph]]] = []
+        paragraph_counts.append(len(paragraphs))
+        pieces.extend((text, group) for group in _by_size(paragraphs, _SKETCH_CHARS))
+    # Consecutive pieces, in order, a few MB at a time: the sketches of the
+    # batches back to back are those of the documents back to back.
+    parts: list[DocumentSketch] = []
+    batch: list[tuple[str, list[segment.Paragraph]]] = []
     size = 0
     for piece in [*pieces, None]:
-        chars = 0 if piece is None else sum(p.end - p.start for p in piece[2])
+        chars = 0 if piece is None else sum(p.end - p.start for p in piece[1])
         if piece is None or (batch and size + chars > _SKETCH_CHARS):
-            sketches = _sketch_pieces([(text, group) for _, text, group in batch], settings)
-            for (number, _, _), sketch in zip(batch, sketches, strict=True):
-                parts[number].append(sketch)
+            parts.append(_sketch_pieces(batch, settings))
             batch, size = [], 0
         if piece is not None:
             batch.append(piece)
             size += chars
-    return [found[0] if len(found) == 1 else _joined(found) for found in parts]
+    together = parts[0] if len(parts) == 1 else DocumentSketch.concatenate(parts)
+    return together, paragraph_counts
 
 
 # Characters of paragraphs folded, shingled and hashed at once: the words of
@@ -205,21 +270,13 @@ def _by_size(paragraphs: list[segment.Paragraph], limit: int) -> list[list[segme
     return groups
 
 
-def _joined(parts: list[DocumentSketch]) -> DocumentSketch:
-    """One document's sketch from the sketches of its consecutive pieces."""
-    return DocumentSketch(
-        **{name: np.concatenate([getattr(p, name) for p in parts]) for name in _SKETCH_FIELDS}
-    )
-
-
 def _sketch_pieces(
     pieces: list[tuple[str, list[segment.Paragraph]]], settings: Settings
-) -> list[DocumentSketch]:
-    """The sketches of these paragraphs of these texts, shingled and hashed
-    together. Every field is gathered for the whole batch and cut into
-    documents at the end: a batch of 1 MB can hold thousands of small
-    documents, and a dozen numpy calls for each would cost more than their
-    folding."""
+) -> DocumentSketch:
+    """The sketch of these paragraphs of these texts, back to back, shingled
+    and hashed together. Every field is gathered for the whole batch: a
+    batch can hold thousands of small documents, and a dozen numpy calls for
+    each would cost more than their folding."""
     folded = _FoldedBatch()
     for text, paragraphs in pieces:
         folded.add(text, paragraphs, settings.min_words)
@@ -230,40 +287,24 @@ def _sketch_pieces(
     word_values, word_counts = shingle.word_hashes(folded.distinct)
     rows = np.array(folded.rows, dtype=np.int64)
     shingle_values, shingle_counts = _take_sets(values, counts, rows)
-    word_hashes, row_words = _take_sets(word_values, word_counts, rows)
-
-    # Where each document's part of each field ends.
-    paragraph_ends = np.cumsum(np.array(folded.paragraph_counts, dtype=np.int64))
-    row_ends = np.cumsum(np.array(folded.matchable_counts, dtype=np.int64))
-    shingle_ends = _ends_of_runs(shingle_counts, row_ends)
-    word_ends = _ends_of_runs(row_words, row_ends)
-
-    def cut(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
-        # (np.split does the same with a few microseconds more per piece.)
-        bounds = ends.tolist()
-        return [values[a:b] for a, b in zip([0, *bounds], bounds, strict=False)]
-
+    word_hashes, _ = _take_sets(word_values, word_counts, rows)
     starts, ends = _columns(folded.bounds, np.int64)
     line_starts, line_ends = _columns(folded.lines, np.int32)
     first_word_starts, last_word_ends = _columns(folded.word_bounds, np.int64)
-    fields = {
-        "starts": cut(starts, paragraph_ends),
-        "ends": cut(ends, paragraph_ends),
-        "line_starts": cut(line_starts, paragraph_ends),
-        "line_ends": cut(line_ends, paragraph_ends),
-        "word_counts": cut(np.array(folded.word_counts, dtype=np.int32), paragraph_ends),
-        "keys": cut(np.array(folded.keys, dtype=np.uint64), paragraph_ends),
-        "first_word_starts": cut(first_word_starts, paragraph_ends),
-        "last_word_ends": cut(last_word_ends, paragraph_ends),
-        "shingle_values": cut(shingle_values, shingle_ends),
-        "shingle_counts": cut(shingle_counts, row_ends),
-        "signatures": cut(matrix[rows], row_ends),
-        "word_hashes": cut(word_hashes, word_ends),
-    }
-    return [
-        DocumentSketch(**{name: parts[i] for name, parts in fields.items()})
-        for i in range(len(pieces))
-    ]
+    return DocumentSketch(
+        starts=starts,
+        ends=ends,
+        line_starts=line_starts,
+        line_ends=line_ends,
+        word_counts=np.array(folded.word_counts, dtype=np.int32),
+        keys=np.array(folded.keys, dtype=np.uint64),
+        first_word_starts=first_word_starts,
+        last_word_ends=last_word_ends,
+        shingle_values=shingle_values,
+        shingle_counts=shingle_counts,
+        signatures=matrix[rows],
+        word_hashes=word_hashes,
+    )
 
 
 def _take_sets(
@@ -278,13 +319,6 @@ def _take_sets(
     return values[take], sizes
 
 
-def _ends_of_runs(sizes: np.ndarray, run_ends: np.ndarray) -> np.ndarray:
-    """Where each run of items ends in the values they hold back to back:
-    item ``i`` holds ``sizes[i]`` values, run ``r`` ends before item
-    ``run_ends[r]``."""
-    return np.concatenate(([0], np.cumsum(sizes)))[run_ends]
-
-
 class _FoldedBatch:
     """The folded paragraphs of a batch of documents, gathered in lists
     (setting numpy elements one at a time costs more than folding a short
@@ -292,8 +326,6 @@ class _FoldedBatch:
     entry, which every copy's ``rows`` entry points to."""
 
     def __init__(self) -> None:
-        self.paragraph_counts: list[int] = []
-        self.matchable_counts: list[int] = []
         self.bounds: list[tuple[int, int]] = []
         self.lines: list[tuple[int, int]] = []
         self.word_counts: list[int] = []
@@ -307,7 +339,6 @@ class _FoldedBatch:
         bounds = [(p.start, p.end) for p in paragraphs]
         self.bounds.extend(bounds)
         self.lines.extend((p.line_start, p.line_end) for p in paragraphs)
-        matchable = 0
         for (start, _), (folded, edges) in zip(
             bounds, normalize.paragraph_words(text, bounds), strict=True
         ):
@@ -325,9 +356,6 @@ class _FoldedBatch:
                 row = self._row_of_key[key] = len(self.distinct)
                 self.distinct.append(folded)
             self.rows.append(row)
-            matchable += 1
-        self.paragraph_counts.append(len(paragraphs))
-        self.matchable_counts.append(matchable)
 
 
 def _columns(pairs: list[tuple[int, int]], dtype: type) -> tuple[np.ndarray, np.ndarray]:
@@ -349,6 +377,7 @@ class Corpus:
         self.documents: list[Document] = []
         self.skipped: list[Skipped] = []
         self._pending: list[DocumentSketch] = []
+        self._pending_documents = 0
         self._columns: dict[str, list[np.ndarray]] = {name: [] for name in _SKETCH_FIELDS}
 
     def add(self, document: Document, sketch: DocumentSketch) -> None:
@@ -357,9 +386,21 @@ class Corpus:
                 f"{document.path}: the document has {document.paragraphs} paragraphs, "
                 f"its sketch {sketch.paragraphs}"
             )
-        self.documents.append(document)
+        self.add_many([document], sketch)
+
+    def add_many(self, documents: Sequence[Document], sketch: DocumentSketch) -> None:
+        """Add documents with the sketch of all of them back to back (from
+        :func:`sketch_together`)."""
+        paragraphs = sum(d.paragraphs for d in documents)
+        if paragraphs != sketch.paragraphs:
+            raise ValueError(
+                f"{len(documents)} documents have {paragraphs} paragraphs, "
+                f"their sketch {sketch.paragraphs}"
+            )
+        self.documents.extend(documents)
         self._pending.append(sketch)
-        if len(self._pending) >= _MERGE_DOCUMENTS:
+        self._pending_documents += len(documents)
+        if self._pending_documents >= _MERGE_DOCUMENTS:
             self._merge_pending()
 
     def _merge_pending(self) -> None:
@@ -367,6 +408,7 @@ class Corpus:
             for name, parts in self._columns.items():
                 parts.append(np.concatenate([getattr(s, name) for s in self._pending]))
             self._pending = []
+            self._pending_documents = 0
 
     def freeze(self) -> FrozenCorpus:
         """The corpus as flat arrays. The sketches are handed over (each
