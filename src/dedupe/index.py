@@ -170,14 +170,19 @@ def unique_pairs(chunks: list[np.ndarray]) -> np.ndarray:
     return np.stack([codes // span, codes % span], axis=1)
 
 
-def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_unique(
+    values: np.ndarray, *, nearly_sorted: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of a 1-d array, sorted, and how often each occurs.
 
     What ``np.unique(values, return_counts=True)`` returns, by one sort:
     numpy 2.3+ answers ``np.unique`` on integers with a hash table, which
     measured 50x slower than sorting on arrays of a million keys.
+    ``nearly_sorted``: the values are long ascending runs one after another,
+    which numpy's stable sort (timsort) merges instead of sorting afresh (3x
+    faster than quicksort on the joins below; a little slower on random data).
     """
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable" if nearly_sorted else "quicksort")
     if len(ordered) == 0:
         return ordered, np.empty(0, dtype=np.int64)
     first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
@@ -327,9 +332,14 @@ def _count_pairs(
     queries: np.ndarray, targets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct ``(query, target)`` pairs and how often each occurs (the
-    number of hashes they share); both arrays must be non-empty."""
+    number of hashes they share); both arrays must be non-empty.
+
+    The joins pass queries grouped (non-decreasing) and each posting's
+    targets ascending, so the pair keys are long ascending runs."""
     span = int(targets.max()) + 1
-    unique_keys, shared = sorted_unique(queries.astype(np.int64) * span + targets)
+    unique_keys, shared = sorted_unique(
+        queries.astype(np.int64) * span + targets, nearly_sorted=True
+    )
     return unique_keys // span, unique_keys % span, shared
 
 
