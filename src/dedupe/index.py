@@ -208,7 +208,13 @@ def containment_candidates(
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(shingle_sets, lengths)
+    values, owners = _flat(shingle_sets, lengths)
+    # Only shingles of short items vote or count: the postings of the others
+    # are dropped before the sort (most of a corpus's shingles are in long
+    # paragraphs). Runs of the shingles kept stay whole, so counts are right.
+    keep = _may_be_among(values, values[is_short[owners]])
+    members, first, counts = _runs(values[keep], owners[keep], len(shingle_sets))
+    del values, owners, keep
     entry_counts = np.repeat(counts, counts)
     usable = entry_counts <= max_postings
     entry_short = is_short[members]
@@ -283,8 +289,33 @@ def _covered_pairs(
     return np.stack([items[covered], others[covered]], axis=1)
 
 
-def _runs(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The inverted index of ``sets`` (each of distinct 32-bit values) as
+def _flat(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The values of ``sets`` back to back, and the (uint64) id of the set
+    each comes from."""
+    return np.concatenate(list(sets)), np.repeat(np.arange(len(sets), dtype=np.uint64), lengths)
+
+
+# Bits of the membership filter per value looked for: about one value in 8
+# that is not among them still passes (which costs only its place in the sort).
+_FILTER_BITS_PER_VALUE = 8
+# The filter's table is at most this many bytes (it then lets more through).
+_FILTER_MAX_BYTES = 1 << 26
+
+
+def _may_be_among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` may be one of ``among``: true for all that
+    are and for a few that are not, from a table of the low bits of
+    ``among`` (hashes, so uniform) — a lookup instead of a sort."""
+    size = int(np.clip(_FILTER_BITS_PER_VALUE * len(among), 1 << 16, _FILTER_MAX_BYTES))
+    mask = (1 << (size - 1).bit_length()) - 1
+    table = np.zeros(mask + 1, dtype=bool)
+    table[among & mask] = True
+    return table[values & mask]
+
+
+def _runs(values: np.ndarray, owners: np.ndarray, sets: int) -> tuple[np.ndarray, ...]:
+    """The inverted index of ``sets`` sets (each of distinct 32-bit values,
+    given flat: ``values[i]`` is in set ``owners[i]``, owners ascending) as
     runs: ``(members, first, counts)``; run ``r`` is one value, held by the
     sets ``members[first[r] : first[r] + counts[r]]``, in ascending order.
 
@@ -292,12 +323,10 @@ def _runs(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, 
     faster than an argsort, and no per-element permutation is kept (at 1 GB
     of text there are 160 million elements).
     """
-    ids = np.repeat(np.arange(len(sets), dtype=np.uint64), lengths)
-    packed = np.concatenate(list(sets)).astype(np.uint64) << np.uint64(32)
-    packed |= ids
-    del ids
+    packed = values.astype(np.uint64) << np.uint64(32)
+    packed |= owners
     packed.sort()
-    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(sets) < 1 << 31 else np.int64)
+    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if sets < 1 << 31 else np.int64)
     packed >>= np.uint64(32)
     boundary = np.empty(len(packed), dtype=bool)
     boundary[:1] = True
@@ -359,7 +388,7 @@ def shared_word_candidates(
     lengths = np.fromiter((len(s) for s in word_sets), dtype=np.int64, count=len(word_sets))
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(word_sets, lengths)
+    members, first, counts = _runs(*_flat(word_sets, lengths), len(word_sets))
     entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
     rare_words = np.bincount(members[rare], minlength=len(word_sets))
