@@ -203,24 +203,45 @@ def containment_candidates(
     A shingle found in more than ``max_postings`` paragraphs is too common to
     tell anything (it is boilerplate, and the exact and LSH stages link those).
     """
-    lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    return flat_containment_candidates(
+        *_flat(shingle_sets),
+        max_words=max_words,
+        word_counts=word_counts,
+        min_coverage=min_coverage,
+        max_postings=max_postings,
+    )
+
+
+def flat_containment_candidates(
+    values: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    max_words: int,
+    word_counts: Sequence[int] | np.ndarray,
+    min_coverage: float,
+    max_postings: int,
+) -> np.ndarray:
+    """:func:`containment_candidates` of sets stored back to back: set ``i``
+    is the next ``lengths[i]`` entries of ``values`` (how the corpus keeps
+    them, so a scan need not cut them into an array per paragraph)."""
+    sets = len(lengths)
     is_short = (lengths > 0) & (np.asarray(word_counts, dtype=np.int64) <= max_words)
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    values, owners = _flat(shingle_sets, lengths)
+    owners = _owners(lengths)
     # Only shingles of short items vote or count: the postings of the others
     # are dropped before the sort (most of a corpus's shingles are in long
     # paragraphs). Runs of the shingles kept stay whole, so counts are right.
     keep = _may_be_among(values, values[is_short[owners]])
-    members, first, counts = _runs(values[keep], owners[keep], len(shingle_sets))
-    del values, owners, keep
+    members, first, counts = _runs(values[keep], owners[keep], sets)
+    del owners, keep
     entry_counts = np.repeat(counts, counts)
     usable = entry_counts <= max_postings
     entry_short = is_short[members]
     # Only the usable shingles of an item can vote, so coverage is measured
     # against them; an item whose shingles are all common cannot be placed.
-    usable_per_set = np.bincount(members[usable & entry_short], minlength=len(shingle_sets))
+    usable_per_set = np.bincount(members[usable & entry_short], minlength=sets)
     # A shingle no other paragraph holds votes for nobody: most of an item's
     # shingles are its own, and joining them would only find the item itself.
     voting = np.flatnonzero(usable & entry_short & (entry_counts >= 2))
@@ -289,10 +310,16 @@ def _covered_pairs(
     return np.stack([items[covered], others[covered]], axis=1)
 
 
-def _flat(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
-    """The values of ``sets`` back to back, and the (uint64) id of the set
-    each comes from."""
-    return np.concatenate(list(sets)), np.repeat(np.arange(len(sets), dtype=np.uint64), lengths)
+def _flat(sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The values of ``sets`` back to back, and each set's length."""
+    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(list(sets)) if len(sets) else np.empty(0, dtype=np.uint32)
+    return values, lengths
+
+
+def _owners(lengths: np.ndarray) -> np.ndarray:
+    """For sets stored back to back, the (uint64) id of the set of each entry."""
+    return np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
 
 
 # Bits of the membership filter per value looked for: about one value in 8
@@ -385,13 +412,22 @@ def shared_word_candidates(
     proposed for sharing function words, and a list of names whose order or
     interleaving changed (no word 3-gram left in common) still is.
     """
-    lengths = np.fromiter((len(s) for s in word_sets), dtype=np.int64, count=len(word_sets))
+    return flat_shared_word_candidates(
+        *_flat(word_sets), min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
+    )
+
+
+def flat_shared_word_candidates(
+    values: np.ndarray, lengths: np.ndarray, *, min_shared: int, min_dice: float, max_postings: int
+) -> np.ndarray:
+    """:func:`shared_word_candidates` of sets stored back to back: set ``i``
+    is the next ``lengths[i]`` entries of ``values``."""
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(*_flat(word_sets, lengths), len(word_sets))
+    members, first, counts = _runs(values, _owners(lengths), len(lengths))
     entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
-    rare_words = np.bincount(members[rare], minlength=len(word_sets))
+    rare_words = np.bincount(members[rare], minlength=len(lengths))
     # Runs list their sets in ascending order, so the sets after an entry's
     # own place in its run are exactly the later ones: each pair is met once,
     # from its lower id. A rare word held by one set counts against its Dice

@@ -545,10 +545,11 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
     ]
     contained = np.empty((0, 2), dtype=np.int64)
     if s.contained_max_words > 0:
-        local = index_stage.containment_candidates(
-            [corpus.shingles(pid) for pid in reps.tolist()],
+        offsets = corpus.shingle_offsets
+        local = index_stage.flat_containment_candidates(
+            *_take_sets(corpus.shingle_values, np.diff(offsets), offsets[:-1], corpus.row_of[reps]),
             max_words=s.contained_max_words,
-            word_counts=corpus.word_counts[reps].tolist(),
+            word_counts=corpus.word_counts[reps],
             min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
             max_postings=_CONTAINMENT_MAX_POSTINGS,
         )
@@ -566,13 +567,12 @@ def _reworded_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
     short = reps[(counts <= s.reworded_max_words) & (counts >= _REWORDED_MIN_WORDS)]
     if len(short) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    rows = corpus.row_of[short]
-    starts, counts = corpus.word_offsets[rows], corpus.word_counts[short].astype(np.int64)
-    take = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    take += np.arange(len(take), dtype=np.int64)
-    values, sizes = shingle.distinct_sets(corpus.word_hashes[take], counts)
-    local = index_stage.shared_word_candidates(
-        np.split(values, np.cumsum(sizes)[:-1]),
+    offsets = corpus.word_offsets
+    words, counts = _take_sets(
+        corpus.word_hashes, np.diff(offsets), offsets[:-1], corpus.row_of[short]
+    )
+    local = index_stage.flat_shared_word_candidates(
+        *shingle.distinct_sets(words, counts),
         min_shared=_REWORDED_MIN_SHARED,
         min_dice=_REWORDED_DICE_SHARE * s.threshold,
         max_postings=_REWORDED_MAX_POSTINGS,
