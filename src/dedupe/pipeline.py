@@ -769,13 +769,17 @@ def build_report(
     """
     s = corpus.settings
     pairs = _dedupe_pairs(pairs)
-    boilerplate = _boilerplate_pids(corpus, pairs)
+    # The components of the final pairs are both the boilerplate test's
+    # groups and the report's clusters: found once for both.
+    components = _components(pairs)
+    boilerplate = _boilerplate_pids(corpus, components)
     passage_groups = _passage_groups(corpus, pairs, boilerplate)
     extra = _fill_gaps(corpus, pairs, passage_groups, boilerplate, text)
     if extra:
         stats = {**stats, "gap_matches": len(extra)}
         pairs = _dedupe_pairs(pairs + extra)
-        boilerplate = _boilerplate_pids(corpus, pairs)
+        components = _components(pairs)
+        boilerplate = _boilerplate_pids(corpus, components)
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
     locate = _Locations(corpus)
@@ -795,7 +799,7 @@ def build_report(
             else:
                 parts = _unpack(next(packed))
             matches.append(_match(pair, *parts, boilerplate, locate))
-    clusters = _clusters(pairs, boilerplate, locate)
+    clusters = _clusters(components, boilerplate, locate)
     passage_list = [
         _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
     ]
@@ -833,10 +837,16 @@ def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
     return [best[key] for key in sorted(best)]
 
 
-def _boilerplate_pids(corpus: FrozenCorpus, pairs: list[Pair]) -> set[int]:
+def _components(pairs: list[Pair]) -> list[list[int]]:
+    """The paragraphs linked by ``pairs``, as sorted groups ordered by their
+    first member."""
+    return cluster_stage.connected_components((p.a, p.b) for p in pairs)
+
+
+def _boilerplate_pids(corpus: FrozenCorpus, components: list[list[int]]) -> set[int]:
     s = corpus.settings
     flagged: set[int] = set()
-    for members in cluster_stage.connected_components((p.a, p.b) for p in pairs):
+    for members in components:
         if cluster_stage.is_boilerplate(
             members,
             word_count=lambda pid: int(corpus.word_counts[pid]),
@@ -1011,16 +1021,17 @@ def _match(
     )
 
 
-def _clusters(pairs: list[Pair], boilerplate: set[int], locate: _Locations) -> list[Cluster]:
-    components = cluster_stage.connected_components((p.a, p.b) for p in pairs)
-    components.sort(key=lambda members: (-len(members), members[0]))
+def _clusters(
+    components: list[list[int]], boilerplate: set[int], locate: _Locations
+) -> list[Cluster]:
+    ordered = sorted(components, key=lambda members: (-len(members), members[0]))
     return [
         Cluster(
             id=number,
             boilerplate=members[0] in boilerplate,
             members=tuple(locate(pid) for pid in members),
         )
-        for number, members in enumerate(components)
+        for number, members in enumerate(ordered)
     ]
 
 
