@@ -340,11 +340,15 @@ def _may_be_among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
     return table[values & mask]
 
 
-def _runs(values: np.ndarray, owners: np.ndarray, sets: int) -> tuple[np.ndarray, ...]:
-    """The inverted index of ``sets`` sets (each of distinct 32-bit values,
-    given flat: ``values[i]`` is in set ``owners[i]``, owners ascending) as
-    runs: ``(members, first, counts)``; run ``r`` is one value, held by the
-    sets ``members[first[r] : first[r] + counts[r]]``, in ascending order.
+def _runs(
+    values: np.ndarray, owners: np.ndarray, sets: int, *, repeats: bool = False
+) -> tuple[np.ndarray, ...]:
+    """The inverted index of ``sets`` sets (of 32-bit values, given flat:
+    ``values[i]`` is in set ``owners[i]``, owners ascending) as runs:
+    ``(members, first, counts)``; run ``r`` is one value, held by the sets
+    ``members[first[r] : first[r] + counts[r]]``, in ascending order.
+    ``repeats``: a value may occur more than once in a set (it is listed
+    once); otherwise each set's values must be distinct.
 
     One sort of (value, set id) packed into 64 bits builds it: several times
     faster than an argsort, and no per-element permutation is kept (at 1 GB
@@ -353,15 +357,25 @@ def _runs(values: np.ndarray, owners: np.ndarray, sets: int) -> tuple[np.ndarray
     packed = values.astype(np.uint64) << np.uint64(32)
     packed |= owners
     packed.sort()
+    if repeats:
+        # Equal (value, set) entries are neighbours now: keeping the first
+        # of each dedupes every set, without a sort of its own.
+        packed = packed[_run_starts(packed)]
     members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if sets < 1 << 31 else np.int64)
     packed >>= np.uint64(32)
-    boundary = np.empty(len(packed), dtype=bool)
-    boundary[:1] = True
-    np.not_equal(packed[1:], packed[:-1], out=boundary[1:])
+    boundary = _run_starts(packed)
     del packed
     first = np.flatnonzero(boundary)
     counts = np.diff(np.concatenate((first, [len(boundary)])))
     return members, first, counts
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Whether each entry of a sorted array differs from the one before."""
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def _by_item(
@@ -421,10 +435,11 @@ def flat_shared_word_candidates(
     values: np.ndarray, lengths: np.ndarray, *, min_shared: int, min_dice: float, max_postings: int
 ) -> np.ndarray:
     """:func:`shared_word_candidates` of sets stored back to back: set ``i``
-    is the next ``lengths[i]`` entries of ``values``."""
+    is the next ``lengths[i]`` entries of ``values``. A value may repeat
+    within a set (a paragraph's words, in order) and counts once."""
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(values, _owners(lengths), len(lengths))
+    members, first, counts = _runs(values, _owners(lengths), len(lengths), repeats=True)
     entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
     rare_words = np.bincount(members[rare], minlength=len(lengths))

@@ -594,11 +594,8 @@ def _reworded_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
     if len(short) < 2:
         return np.empty((0, 2), dtype=np.int64)
     offsets = corpus.word_offsets
-    words, counts = _take_sets(
-        corpus.word_hashes, np.diff(offsets), offsets[:-1], corpus.row_of[short]
-    )
     local = index_stage.flat_shared_word_candidates(
-        *shingle.distinct_sets(words, counts),
+        *_take_sets(corpus.word_hashes, np.diff(offsets), offsets[:-1], corpus.row_of[short]),
         min_shared=_REWORDED_MIN_SHARED,
         min_dice=_REWORDED_DICE_SHARE * s.threshold,
         max_postings=_REWORDED_MAX_POSTINGS,
