@@ -51,7 +51,7 @@ def main() -> None:
     paths = [os.path.abspath(d.path) for d in frozen.documents]
     text_of = api._FileTexts(frozen.documents, paths, fingerprints, 1 << 30)
     text = pipeline.ParagraphText(frozen, text_of)
-    candidates = pipeline.find_candidates(frozen)
+    candidates = pipeline.find_candidates(frozen, jobs=args.jobs)
     lap("candidates", f"{len(candidates.pairs):,} pairs")
     forked = api._can_fork(args.jobs)
     confirmer = api._forked_confirmation(frozen, text_of, args.jobs) if forked else None

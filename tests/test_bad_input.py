@@ -206,9 +206,9 @@ def test_a_file_changed_during_the_scan_is_an_error_not_a_wrong_report(
     (tmp_path / "b.txt").write_text(STORY)
     real = pipeline.find_candidates
 
-    def edit_then_find(corpus: pipeline.FrozenCorpus) -> pipeline.Candidates:
+    def edit_then_find(corpus: pipeline.FrozenCorpus, *, jobs: int = 1) -> pipeline.Candidates:
         (tmp_path / "b.txt").write_text("Edited. " + STORY)
-        return real(corpus)
+        return real(corpus, jobs=jobs)
 
     monkeypatch.setattr(pipeline, "find_candidates", edit_then_find)
     result = CliRunner().invoke(main, ["scan", str(tmp_path)])

@@ -155,7 +155,7 @@ def _finish(
     corpus: pipeline.FrozenCorpus, text_of: Callable[[int], str], *, jobs: int = 1
 ) -> Report:
     text = pipeline.ParagraphText(corpus, text_of)
-    candidates = pipeline.find_candidates(corpus)
+    candidates = pipeline.find_candidates(corpus, jobs=jobs)
     mapper = _forked_confirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
     pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
     stats = {

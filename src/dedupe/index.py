@@ -170,14 +170,19 @@ def unique_pairs(chunks: list[np.ndarray]) -> np.ndarray:
     return np.stack([codes // span, codes % span], axis=1)
 
 
-def sorted_unique(values: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+def sorted_unique(
+    values: np.ndarray, *, nearly_sorted: bool = False
+) -> tuple[np.ndarray, np.ndarray]:
     """The distinct values of a 1-d array, sorted, and how often each occurs.
 
     What ``np.unique(values, return_counts=True)`` returns, by one sort:
     numpy 2.3+ answers ``np.unique`` on integers with a hash table, which
     measured 50x slower than sorting on arrays of a million keys.
+    ``nearly_sorted``: the values are long ascending runs one after another,
+    which numpy's stable sort (timsort) merges instead of sorting afresh (3x
+    faster than quicksort on the joins below; a little slower on random data).
     """
-    ordered = np.sort(values)
+    ordered = np.sort(values, kind="stable" if nearly_sorted else "quicksort")
     if len(ordered) == 0:
         return ordered, np.empty(0, dtype=np.int64)
     first = np.flatnonzero(np.concatenate(([True], ordered[1:] != ordered[:-1])))
@@ -198,18 +203,45 @@ def containment_candidates(
     A shingle found in more than ``max_postings`` paragraphs is too common to
     tell anything (it is boilerplate, and the exact and LSH stages link those).
     """
-    lengths = np.fromiter((len(s) for s in shingle_sets), dtype=np.int64, count=len(shingle_sets))
+    return flat_containment_candidates(
+        *_flat(shingle_sets),
+        max_words=max_words,
+        word_counts=word_counts,
+        min_coverage=min_coverage,
+        max_postings=max_postings,
+    )
+
+
+def flat_containment_candidates(
+    values: np.ndarray,
+    lengths: np.ndarray,
+    *,
+    max_words: int,
+    word_counts: Sequence[int] | np.ndarray,
+    min_coverage: float,
+    max_postings: int,
+) -> np.ndarray:
+    """:func:`containment_candidates` of sets stored back to back: set ``i``
+    is the next ``lengths[i]`` entries of ``values`` (how the corpus keeps
+    them, so a scan need not cut them into an array per paragraph)."""
+    sets = len(lengths)
     is_short = (lengths > 0) & (np.asarray(word_counts, dtype=np.int64) <= max_words)
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(shingle_sets, lengths)
+    owners = _owners(lengths)
+    # Only shingles of short items vote or count: the postings of the others
+    # are dropped before the sort (most of a corpus's shingles are in long
+    # paragraphs). Runs of the shingles kept stay whole, so counts are right.
+    keep = _may_be_among(values, values[is_short[owners]])
+    members, first, counts = _runs(values[keep], owners[keep], sets)
+    del owners, keep
     entry_counts = np.repeat(counts, counts)
     usable = entry_counts <= max_postings
     entry_short = is_short[members]
     # Only the usable shingles of an item can vote, so coverage is measured
     # against them; an item whose shingles are all common cannot be placed.
-    usable_per_set = np.bincount(members[usable & entry_short], minlength=len(shingle_sets))
+    usable_per_set = np.bincount(members[usable & entry_short], minlength=sets)
     # A shingle no other paragraph holds votes for nobody: most of an item's
     # shingles are its own, and joining them would only find the item itself.
     voting = np.flatnonzero(usable & entry_short & (entry_counts >= 2))
@@ -278,29 +310,72 @@ def _covered_pairs(
     return np.stack([items[covered], others[covered]], axis=1)
 
 
-def _runs(sets: Sequence[np.ndarray], lengths: np.ndarray) -> tuple[np.ndarray, ...]:
-    """The inverted index of ``sets`` (each of distinct 32-bit values) as
-    runs: ``(members, first, counts)``; run ``r`` is one value, held by the
-    sets ``members[first[r] : first[r] + counts[r]]``, in ascending order.
+def _flat(sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
+    """The values of ``sets`` back to back, and each set's length."""
+    lengths = np.fromiter((len(s) for s in sets), dtype=np.int64, count=len(sets))
+    values = np.concatenate(list(sets)) if len(sets) else np.empty(0, dtype=np.uint32)
+    return values, lengths
+
+
+def _owners(lengths: np.ndarray) -> np.ndarray:
+    """For sets stored back to back, the (uint64) id of the set of each entry."""
+    return np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+
+
+# Bits of the membership filter per value looked for: about one value in 8
+# that is not among them still passes (which costs only its place in the sort).
+_FILTER_BITS_PER_VALUE = 8
+# The filter's table is at most this many bytes (it then lets more through).
+_FILTER_MAX_BYTES = 1 << 26
+
+
+def _may_be_among(values: np.ndarray, among: np.ndarray) -> np.ndarray:
+    """Whether each of ``values`` may be one of ``among``: true for all that
+    are and for a few that are not, from a table of the low bits of
+    ``among`` (hashes, so uniform) — a lookup instead of a sort."""
+    size = int(np.clip(_FILTER_BITS_PER_VALUE * len(among), 1 << 16, _FILTER_MAX_BYTES))
+    mask = (1 << (size - 1).bit_length()) - 1
+    table = np.zeros(mask + 1, dtype=bool)
+    table[among & mask] = True
+    return table[values & mask]
+
+
+def _runs(
+    values: np.ndarray, owners: np.ndarray, sets: int, *, repeats: bool = False
+) -> tuple[np.ndarray, ...]:
+    """The inverted index of ``sets`` sets (of 32-bit values, given flat:
+    ``values[i]`` is in set ``owners[i]``, owners ascending) as runs:
+    ``(members, first, counts)``; run ``r`` is one value, held by the sets
+    ``members[first[r] : first[r] + counts[r]]``, in ascending order.
+    ``repeats``: a value may occur more than once in a set (it is listed
+    once); otherwise each set's values must be distinct.
 
     One sort of (value, set id) packed into 64 bits builds it: several times
     faster than an argsort, and no per-element permutation is kept (at 1 GB
     of text there are 160 million elements).
     """
-    ids = np.repeat(np.arange(len(sets), dtype=np.uint64), lengths)
-    packed = np.concatenate(list(sets)).astype(np.uint64) << np.uint64(32)
-    packed |= ids
-    del ids
+    packed = values.astype(np.uint64) << np.uint64(32)
+    packed |= owners
     packed.sort()
-    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if len(sets) < 1 << 31 else np.int64)
+    if repeats:
+        # Equal (value, set) entries are neighbours now: keeping the first
+        # of each dedupes every set, without a sort of its own.
+        packed = packed[_run_starts(packed)]
+    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if sets < 1 << 31 else np.int64)
     packed >>= np.uint64(32)
-    boundary = np.empty(len(packed), dtype=bool)
-    boundary[:1] = True
-    np.not_equal(packed[1:], packed[:-1], out=boundary[1:])
+    boundary = _run_starts(packed)
     del packed
     first = np.flatnonzero(boundary)
     counts = np.diff(np.concatenate((first, [len(boundary)])))
     return members, first, counts
+
+
+def _run_starts(ordered: np.ndarray) -> np.ndarray:
+    """Whether each entry of a sorted array differs from the one before."""
+    starts = np.empty(len(ordered), dtype=bool)
+    starts[:1] = True
+    np.not_equal(ordered[1:], ordered[:-1], out=starts[1:])
+    return starts
 
 
 def _by_item(
@@ -327,9 +402,14 @@ def _count_pairs(
     queries: np.ndarray, targets: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Distinct ``(query, target)`` pairs and how often each occurs (the
-    number of hashes they share); both arrays must be non-empty."""
+    number of hashes they share); both arrays must be non-empty.
+
+    The joins pass queries grouped (non-decreasing) and each posting's
+    targets ascending, so the pair keys are long ascending runs."""
     span = int(targets.max()) + 1
-    unique_keys, shared = sorted_unique(queries.astype(np.int64) * span + targets)
+    unique_keys, shared = sorted_unique(
+        queries.astype(np.int64) * span + targets, nearly_sorted=True
+    )
     return unique_keys // span, unique_keys % span, shared
 
 
@@ -346,13 +426,23 @@ def shared_word_candidates(
     proposed for sharing function words, and a list of names whose order or
     interleaving changed (no word 3-gram left in common) still is.
     """
-    lengths = np.fromiter((len(s) for s in word_sets), dtype=np.int64, count=len(word_sets))
+    return flat_shared_word_candidates(
+        *_flat(word_sets), min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
+    )
+
+
+def flat_shared_word_candidates(
+    values: np.ndarray, lengths: np.ndarray, *, min_shared: int, min_dice: float, max_postings: int
+) -> np.ndarray:
+    """:func:`shared_word_candidates` of sets stored back to back: set ``i``
+    is the next ``lengths[i]`` entries of ``values``. A value may repeat
+    within a set (a paragraph's words, in order) and counts once."""
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    members, first, counts = _runs(word_sets, lengths)
+    members, first, counts = _runs(values, _owners(lengths), len(lengths), repeats=True)
     entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
-    rare_words = np.bincount(members[rare], minlength=len(word_sets))
+    rare_words = np.bincount(members[rare], minlength=len(lengths))
     # Runs list their sets in ascending order, so the sets after an entry's
     # own place in its run are exactly the later ones: each pair is met once,
     # from its lower id. A rare word held by one set counts against its Dice

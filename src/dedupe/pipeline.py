@@ -23,6 +23,7 @@ import itertools
 import os
 from collections import Counter
 from collections.abc import Callable, Iterable, Iterator, Sequence
+from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
 from typing import Any, BinaryIO
 
@@ -574,7 +575,7 @@ class Candidates:
     reworded: int = 0
 
 
-def find_candidates(corpus: FrozenCorpus) -> Candidates:
+def find_candidates(corpus: FrozenCorpus, *, jobs: int = 1) -> Candidates:
     """Stage 3: pairs of representatives worth aligning.
 
     Three sources, all from the sketches: MinHash LSH over word 3-gram
@@ -582,32 +583,58 @@ def find_candidates(corpus: FrozenCorpus) -> Candidates:
     longer paragraphs (contained), and the rare-word lookup for short
     paragraphs that keep their words but lose their 3-grams (reworded: a team
     sheet with and without the clubs, a lede rewritten around the same names).
+
+    With ``jobs`` > 1, LSH runs in a thread beside the two postings lookups:
+    all three spend most of their time in numpy sorts and array arithmetic,
+    which release the GIL. The postings lookups still run one after the
+    other, as each joins postings through tens of MB of transient arrays
+    (~150 MB per chunk at scale) and side by side they would add up; LSH's
+    bands take a few MB. On two shared cores, BBC News: 154 -> 128 ms (min
+    of 30), 10 MB planted corpus: 351 -> 268 ms.
     """
-    s = corpus.settings
     reps = corpus.representatives
     if len(reps) < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
-    near = reps[
-        index_stage.lsh_candidates(
-            corpus.signatures[corpus.row_of[reps]],
-            bands=s.bands,
-            rows=s.rows,
-            max_bucket=s.max_bucket,
-        )
-    ]
-    contained = np.empty((0, 2), dtype=np.int64)
-    if s.contained_max_words > 0:
-        local = index_stage.containment_candidates(
-            [corpus.shingles(pid) for pid in reps.tolist()],
-            max_words=s.contained_max_words,
-            word_counts=corpus.word_counts[reps].tolist(),
-            min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
-            max_postings=_CONTAINMENT_MAX_POSTINGS,
-        )
-        contained = reps[local]
-    reworded = _reworded_candidates(corpus, reps)
+    if jobs > 1:
+        with ThreadPoolExecutor(1) as pool:
+            near_pending = pool.submit(_near_candidates, corpus, reps)
+            contained = _contained_candidates(corpus, reps)
+            reworded = _reworded_candidates(corpus, reps)
+            near = near_pending.result()
+    else:
+        near = _near_candidates(corpus, reps)
+        contained = _contained_candidates(corpus, reps)
+        reworded = _reworded_candidates(corpus, reps)
     pairs = index_stage.unique_pairs([near, contained, reworded])
     return Candidates(pairs, len(near), len(contained), len(reworded))
+
+
+def _near_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
+    """Pairs of representatives sharing an LSH bucket."""
+    s = corpus.settings
+    local = index_stage.lsh_candidates(
+        corpus.signatures[corpus.row_of[reps]],
+        bands=s.bands,
+        rows=s.rows,
+        max_bucket=s.max_bucket,
+    )
+    return reps[local]
+
+
+def _contained_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
+    """Pairs of a short representative and one holding most of its shingles."""
+    s = corpus.settings
+    if s.contained_max_words <= 0:
+        return np.empty((0, 2), dtype=np.int64)
+    offsets = corpus.shingle_offsets
+    local = index_stage.flat_containment_candidates(
+        *_take_sets(corpus.shingle_values, np.diff(offsets), corpus.row_of[reps]),
+        max_words=s.contained_max_words,
+        word_counts=corpus.word_counts[reps],
+        min_coverage=_CONTAINMENT_CANDIDATE_COVERAGE,
+        max_postings=_CONTAINMENT_MAX_POSTINGS,
+    )
+    return reps[local]
 
 
 def _reworded_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
@@ -618,13 +645,9 @@ def _reworded_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
     short = reps[(counts <= s.reworded_max_words) & (counts >= _REWORDED_MIN_WORDS)]
     if len(short) < 2:
         return np.empty((0, 2), dtype=np.int64)
-    rows = corpus.row_of[short]
-    starts, counts = corpus.word_offsets[rows], corpus.word_counts[short].astype(np.int64)
-    take = np.repeat(starts - (np.cumsum(counts) - counts), counts)
-    take += np.arange(len(take), dtype=np.int64)
-    values, sizes = shingle.distinct_sets(corpus.word_hashes[take], counts)
-    local = index_stage.shared_word_candidates(
-        np.split(values, np.cumsum(sizes)[:-1]),
+    offsets = corpus.word_offsets
+    local = index_stage.flat_shared_word_candidates(
+        *_take_sets(corpus.word_hashes, np.diff(offsets), corpus.row_of[short]),
         min_shared=_REWORDED_MIN_SHARED,
         min_dice=_REWORDED_DICE_SHARE * s.threshold,
         max_postings=_REWORDED_MAX_POSTINGS,
@@ -802,13 +825,17 @@ def build_report(
     """
     s = corpus.settings
     pairs = _dedupe_pairs(pairs)
-    boilerplate = _boilerplate_pids(corpus, pairs)
+    # The components of the final pairs are both the boilerplate test's
+    # groups and the report's clusters: found once for both.
+    components = _components(pairs)
+    boilerplate = _boilerplate_pids(corpus, components)
     passage_groups = _passage_groups(corpus, pairs, boilerplate)
     extra = _fill_gaps(corpus, pairs, passage_groups, boilerplate, text)
     if extra:
         stats = {**stats, "gap_matches": len(extra)}
         pairs = _dedupe_pairs(pairs + extra)
-        boilerplate = _boilerplate_pids(corpus, pairs)
+        components = _components(pairs)
+        boilerplate = _boilerplate_pids(corpus, components)
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
     locate = _Locations(corpus)
@@ -828,7 +855,7 @@ def build_report(
             else:
                 parts = _unpack(next(packed))
             matches.append(_match(pair, *parts, boilerplate, locate))
-    clusters = _clusters(pairs, boilerplate, locate)
+    clusters = _clusters(components, boilerplate, locate)
     passage_list = [
         _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
     ]
@@ -866,10 +893,16 @@ def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
     return [best[key] for key in sorted(best)]
 
 
-def _boilerplate_pids(corpus: FrozenCorpus, pairs: list[Pair]) -> set[int]:
+def _components(pairs: list[Pair]) -> list[list[int]]:
+    """The paragraphs linked by ``pairs``, as sorted groups ordered by their
+    first member."""
+    return cluster_stage.connected_components((p.a, p.b) for p in pairs)
+
+
+def _boilerplate_pids(corpus: FrozenCorpus, components: list[list[int]]) -> set[int]:
     s = corpus.settings
     flagged: set[int] = set()
-    for members in cluster_stage.connected_components((p.a, p.b) for p in pairs):
+    for members in components:
         if cluster_stage.is_boilerplate(
             members,
             word_count=lambda pid: int(corpus.word_counts[pid]),
@@ -1044,16 +1077,17 @@ def _match(
     )
 
 
-def _clusters(pairs: list[Pair], boilerplate: set[int], locate: _Locations) -> list[Cluster]:
-    components = cluster_stage.connected_components((p.a, p.b) for p in pairs)
-    components.sort(key=lambda members: (-len(members), members[0]))
+def _clusters(
+    components: list[list[int]], boilerplate: set[int], locate: _Locations
+) -> list[Cluster]:
+    ordered = sorted(components, key=lambda members: (-len(members), members[0]))
     return [
         Cluster(
             id=number,
             boilerplate=members[0] in boilerplate,
             members=tuple(locate(pid) for pid in members),
         )
-        for number, members in enumerate(components)
+        for number, members in enumerate(ordered)
     ]
 
 
