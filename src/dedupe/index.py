@@ -261,8 +261,11 @@ def flat_containment_candidates(
 
 
 # Rows of the (item shingle x posting) join materialised at once: bounds
-# memory whatever the corpus (4M rows: ~150 MB of transient arrays).
-_JOIN_ROWS = 1 << 22
+# memory whatever the corpus (256k rows: ~10 MB of transient arrays). Smaller
+# chunks are faster too, since each chunk's sort then works in cache: on the
+# 50 MB planted corpus the candidate stage took 2.8 s and peaked at 556 MB
+# with 4M rows, 2.0 s and 453 MB with 256k.
+_JOIN_ROWS = 1 << 18
 
 
 def _join_chunks(lengths: np.ndarray, item_pos: np.ndarray) -> list[tuple[int, int]]:
