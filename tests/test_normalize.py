@@ -277,3 +277,22 @@ def test_paragraph_words_are_words_and_edges_of_each_slice(
         bounds = [(min(pair), max(pair)) for pair in pairs]
     expected = [(words(text[a:b]), word_edges(text[a:b])) for a, b in bounds]
     assert list(paragraph_words(text, bounds)) == expected
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.one_of(news_text, st.text(alphabet=st.characters(max_codepoint=127), max_size=80)),
+       st.integers(min_value=0, max_value=1_000))  # fmt: skip
+@example("'tis the dogs' don''t `x` ’’ ‘quoted’ it’s", 7)
+def test_offsets_of_ascii_and_typographic_text_are_the_word_pattern_matches(
+    text: str, base: int
+) -> None:
+    # Such text is normalized from its marked bytes, without the regular
+    # expression: every span must still be exactly a WORD match.
+    n = normalize(text, base=base)
+    matches = list(WORD.finditer(text))
+    assert list(zip(n.starts, n.ends, strict=True)) == [
+        (base + m.start(), base + m.end()) for m in matches
+    ]
+    assert list(n.words) == [
+        m.group().lower().translate(str.maketrans("", "", "'`’‘")) for m in matches
+    ]

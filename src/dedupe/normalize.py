@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 import re
 import unicodedata
 from collections.abc import Iterable, Iterator
@@ -197,15 +198,9 @@ class Normalized:
 
 def normalize(text: str, *, base: int = 0) -> Normalized:
     """Normalize ``text`` keeping, for every folded word, its original span."""
-    if text.isascii():
-        # ASCII words fold one to one (no NFKC pieces), so the fast path's
-        # words line up with the raw words' spans.
-        spans = [match.span() for match in WORD.finditer(text)]
-        return Normalized(
-            tuple(words(text)),
-            tuple(base + start for start, _ in spans),
-            tuple(base + end for _, end in spans),
-        )
+    marked = _marked(text)
+    if marked is not None:
+        return _marked_normalized(marked, base)
     folded_words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
@@ -225,6 +220,45 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
             starts.append(base + match.start())
             ends.append(base + match.end())
     return Normalized(tuple(folded_words), tuple(starts), tuple(ends))
+
+
+def _marked_normalized(marked: bytes, base: int) -> Normalized:
+    """:func:`normalize` of text that :func:`_marked` could mark. Its words
+    fold one to one, so each is a run of the marked text between spaces,
+    less the apostrophes around it: no regular expression, no per-word
+    match object."""
+    parts = marked.split(b" ")
+    lengths = list(map(len, parts))
+    # Part k starts after the parts before it and the k spaces between them.
+    before = list(itertools.accumulate(lengths, initial=base))
+    if b"'" not in marked and b"`" not in marked:
+        # Every part is a word (most paragraphs): no loop in Python but two
+        # comprehensions.
+        kept = list(itertools.compress(range(len(parts)), lengths))
+        return Normalized(
+            tuple(marked.decode("ascii").split()),
+            tuple([before[k] + k for k in kept]),
+            tuple([before[k + 1] + k for k in kept]),
+        )
+    folded: list[str] = []
+    starts: list[int] = []
+    ends: list[int] = []
+    for k in itertools.compress(range(len(parts)), lengths):
+        part = parts[k]
+        start = before[k] + k
+        end = start + lengths[k]
+        if part[0] in _ASCII_NOT_WORD or part[-1] in _ASCII_NOT_WORD:
+            # Apostrophes around a word are not part of it ("'tis", "dogs'").
+            word = part.strip(_ASCII_NOT_WORD)
+            if not word:
+                continue
+            start += len(part) - len(part.lstrip(_ASCII_NOT_WORD))
+            end = start + len(word)
+            part = word
+        starts.append(start)
+        ends.append(end)
+        folded.append(part.translate(None, _ASCII_APOSTROPHES).decode("ascii"))
+    return Normalized(tuple(folded), tuple(starts), tuple(ends))
 
 
 def word_edges(text: str) -> tuple[int, int] | None:
