@@ -117,3 +117,19 @@ def test_a_sketch_splits_only_into_its_own_paragraph_count() -> None:
     corpus = pipeline.Corpus(settings)
     with pytest.raises(ValueError, match="2 documents have 3 paragraphs, their sketch 4"):
         corpus.add_many([Document("a", 2, 10), Document("b", 1, 10)], sketch)
+
+
+@pytest.mark.parametrize("overlap_limit", [0, 1_000_000])
+def test_candidates_are_the_same_with_threads_or_without(
+    monkeypatch: pytest.MonkeyPatch, planted: PlantedCorpus, overlap_limit: int
+) -> None:
+    # jobs > 1 overlaps LSH with the postings lookups below a corpus size
+    # and runs them in turn above it; neither may change a candidate.
+    frozen = frozen_of(list(planted.texts().values()), Settings())
+    serial = pipeline.find_candidates(frozen, jobs=1)
+    monkeypatch.setattr(pipeline, "_OVERLAP_MAX_REPRESENTATIVES", overlap_limit)
+    threaded = pipeline.find_candidates(frozen, jobs=2)
+    assert np.array_equal(serial.pairs, threaded.pairs) and len(serial.pairs) > 0
+    assert (serial.lsh, serial.contained, serial.reworded) == (
+        threaded.lsh, threaded.contained, threaded.reworded
+    )

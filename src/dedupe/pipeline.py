@@ -595,14 +595,17 @@ def find_candidates(corpus: FrozenCorpus, *, jobs: int = 1) -> Candidates:
     all three spend most of their time in numpy sorts and array arithmetic,
     which release the GIL. The postings lookups still run one after the
     other, as each joins postings through tens of MB of transient arrays
-    (~150 MB per chunk at scale) and side by side they would add up; LSH's
-    bands take a few MB. On two shared cores, BBC News: 154 -> 128 ms (min
-    of 30), 10 MB planted corpus: 351 -> 268 ms.
+    and side by side they would add up. On two shared cores, BBC News:
+    154 -> 128 ms (min of 30), 10 MB planted corpus: 351 -> 268 ms. Past
+    :data:`_OVERLAP_MAX_REPRESENTATIVES` the lookups run one after the
+    other: LSH holds every band's pairs until it dedupes them (gigabytes at
+    1 GB of text), and on top of the containment join's arrays that took
+    the 1 GB corpus from 8.7 GB to 12.0 GB at its peak.
     """
     reps = corpus.representatives
     if len(reps) < 2:
         return Candidates(np.empty((0, 2), dtype=np.int64), 0, 0)
-    if jobs > 1:
+    if jobs > 1 and len(reps) <= _OVERLAP_MAX_REPRESENTATIVES:
         with ThreadPoolExecutor(1) as pool:
             near_pending = pool.submit(_near_candidates, corpus, reps)
             contained = _contained_candidates(corpus, reps)
@@ -614,6 +617,11 @@ def find_candidates(corpus: FrozenCorpus, *, jobs: int = 1) -> Candidates:
         reworded = _reworded_candidates(corpus, reps)
     pairs = index_stage.unique_pairs([near, contained, reworded])
     return Candidates(pairs, len(near), len(contained), len(reworded))
+
+
+# About 100 MB of news (244,000 paragraphs at 100 MB): beyond it, overlapping
+# the lookups saves less time than the memory it costs.
+_OVERLAP_MAX_REPRESENTATIVES = 250_000
 
 
 def _near_candidates(corpus: FrozenCorpus, reps: np.ndarray) -> np.ndarray:
