@@ -88,19 +88,23 @@ def sha1_hash32(buffer: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     lengths = ends - starts
     # SHA-1 adds at least 9 bytes (0x80 and the 8-byte length).
     blocks = (lengths + 8) // 64 + 1
+    vectorised: list[tuple[int, np.ndarray]] = []
     one_by_one: list[np.ndarray] = []
-    words = _words_at_every_byte(buffer)
     # (bincount, not np.unique: numpy 2's hash-based unique is far slower.)
     for count in np.flatnonzero(np.bincount(blocks)).tolist():
         group = np.flatnonzero(blocks == count)
         if count > _MAX_VECTOR_BLOCKS or len(group) < _MIN_VECTOR:
             one_by_one.append(group)
-            continue
-        for first in range(0, len(group), _LANES):
-            lanes = group[first : first + _LANES]
-            result[lanes] = _hash_blocks(words, starts[lanes], lengths[lanes], count)
+        else:
+            vectorised.append((count, group))
+    if vectorised:
+        words = _words_at_every_byte(buffer)
+        for count, group in vectorised:
+            for first in range(0, len(group), _LANES):
+                lanes = group[first : first + _LANES]
+                result[lanes] = _hash_blocks(words, starts[lanes], lengths[lanes], count)
+    view = memoryview(buffer)
     for group in one_by_one:
-        view = memoryview(buffer)
         digests = b"".join(
             _stdlib_sha1(view[start:end]).digest()[:4]
             for start, end in zip(starts[group].tolist(), ends[group].tolist(), strict=True)
