@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Iterator
 from pathlib import Path
 
@@ -219,3 +220,17 @@ def test_the_report_stage_lets_go_of_cached_words(planted: PlantedCorpus) -> Non
     assert any(m.kind != "exact" for m in report.matches)
     # Each paragraph's words were dropped after the last match that used them.
     assert text._normalized == {}
+
+
+def test_progress_counts_every_file_byte_and_paragraph(
+    tmp_path: Path, planted: PlantedCorpus
+) -> None:
+    for number, text in enumerate(planted.texts().values()):
+        (tmp_path / f"{number:03}.txt").write_text(text, encoding="utf-8")
+    (tmp_path / "binary.txt").write_bytes(b"\x00\x01\x02" * 100)
+    calls: list[tuple[int, int, int, int, int]] = []
+    report = dedupe.scan(tmp_path, jobs=1, progress=lambda *call: calls.append(call))
+    files = len(planted.texts()) + 1
+    total = sum(path.stat().st_size for path in tmp_path.iterdir())
+    assert calls[-1] == (files, files, total, total, sum(d.paragraphs for d in report.documents))
+    assert all(a[0] <= b[0] and a[2] <= b[2] and a[4] <= b[4] for a, b in itertools.pairwise(calls))

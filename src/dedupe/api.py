@@ -92,8 +92,7 @@ def scan(
     corpus.skipped.extend(skipped)
     fingerprints: list[_Fingerprint] = []
     total_bytes = sum(f.size for f in found)
-    done_bytes = paragraphs = 0
-    done = 0
+    done = done_bytes = paragraphs = 0
     for batch in _map_sketches(found, config, max_file_size, jobs):
         documents = []
         for item in batch.items:
@@ -104,11 +103,10 @@ def scan(
                 fingerprints.append(item[1])
         corpus.add_many(documents, batch.sketch)
         paragraphs += batch.sketch.paragraphs
+        done_bytes += sum(source.size for source in found[done : done + len(batch.items)])
+        done += len(batch.items)
         if progress is not None:
-            for source in found[done : done + len(batch.items)]:
-                done += 1
-                done_bytes += source.size
-                progress(done, len(found), done_bytes, total_bytes, paragraphs)
+            progress(done, len(found), done_bytes, total_bytes, paragraphs)
     corpus.skipped.sort(key=lambda s: s.path)
 
     frozen = corpus.freeze()
