@@ -236,7 +236,8 @@ def flat_containment_candidates(
     keep = _may_be_among(values, values[is_short[owners]])
     members, first, counts = _runs(values[keep], owners[keep], sets)
     del owners, keep
-    entry_counts = np.repeat(counts, counts)
+    # 32 bits per entry: a shingle is in fewer than 2**31 paragraphs.
+    entry_counts = np.repeat(counts.astype(np.int32), counts)
     usable = entry_counts <= max_postings
     entry_short = is_short[members]
     # Only the usable shingles of an item can vote, so coverage is measured
@@ -248,9 +249,11 @@ def flat_containment_candidates(
     del usable, entry_short
     if len(voting) == 0:
         return np.empty((0, 2), dtype=np.int64)
+    run_of_entry = np.repeat(np.arange(len(first), dtype=np.int32), counts)
     item, starts, sizes = _by_item(
-        members[voting], np.repeat(first, counts)[voting], entry_counts[voting]
+        members[voting], first[run_of_entry[voting]], entry_counts[voting].astype(np.int64)
     )
+    del run_of_entry
     del entry_counts, voting
     chunks = [
         _covered_pairs(item[i : i + step], starts[i : i + step], sizes[i : i + step],
@@ -321,8 +324,10 @@ def _flat(sets: Sequence[np.ndarray]) -> tuple[np.ndarray, np.ndarray]:
 
 
 def _owners(lengths: np.ndarray) -> np.ndarray:
-    """For sets stored back to back, the (uint64) id of the set of each entry."""
-    return np.repeat(np.arange(len(lengths), dtype=np.uint64), lengths)
+    """For sets stored back to back, the id of the set of each entry (32 bits
+    while there are fewer than 2**32 sets: one per hash of the corpus)."""
+    dtype = np.uint32 if len(lengths) < 1 << 32 else np.uint64
+    return np.repeat(np.arange(len(lengths), dtype=dtype), lengths)
 
 
 # Bits of the membership filter per value looked for: about one value in 8
@@ -357,14 +362,18 @@ def _runs(
     faster than an argsort, and no per-element permutation is kept (at 1 GB
     of text there are 160 million elements).
     """
-    packed = values.astype(np.uint64) << np.uint64(32)
-    packed |= owners
+    # In place throughout: at 1 GB each 64-bit temporary is over a gigabyte.
+    packed = values.astype(np.uint64)
+    packed <<= np.uint64(32)
+    np.bitwise_or(packed, owners, out=packed)  # (casts in chunks: no 64-bit copy)
     packed.sort()
     if repeats:
         # Equal (value, set) entries are neighbours now: keeping the first
         # of each dedupes every set, without a sort of its own.
         packed = packed[_run_starts(packed)]
-    members = (packed & np.uint64(0xFFFFFFFF)).astype(np.int32 if sets < 1 << 31 else np.int64)
+    # The low 32 bits by a narrowing cast, without a 64-bit masked copy.
+    low = packed.astype(np.uint32)
+    members = low.view(np.int32) if sets < 1 << 31 else low.astype(np.int64)
     packed >>= np.uint64(32)
     boundary = _run_starts(packed)
     del packed
