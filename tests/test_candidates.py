@@ -9,16 +9,9 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 import dedupe
-from dedupe import pipeline
+from dedupe import pipeline, shingle
 from dedupe.normalize import words
-from dedupe.shingle import (
-    distinct_sets,
-    hash_shingles,
-    shingle_hashes,
-    shingle_sets,
-    word_hashes,
-    word_sets,
-)
+from dedupe.shingle import distinct_sets, word_hashes, word_sets
 
 # Two BBC News team sheets of one side: with and without the clubs. They share
 # no word 3-gram, so neither LSH nor the containment lookup can propose them.
@@ -35,23 +28,58 @@ STORY = (
 
 @settings(max_examples=60, deadline=None)
 @given(st.lists(st.lists(st.sampled_from(["a", "b", "ça", "é", "1", "rugby"]), max_size=8)))
-def test_word_sets_are_the_one_word_shingle_sets(paragraphs: list[list[str]]) -> None:
+def test_word_sets_are_each_paragraphs_distinct_word_hashes(
+    paragraphs: list[list[str]],
+) -> None:
     values, counts = word_sets(paragraphs)
-    expected_values, expected_counts = shingle_sets(paragraphs, size=1)
     assert values.dtype == np.uint32
-    assert np.array_equal(counts, expected_counts)
-    assert np.array_equal(values, expected_values)
+    assert counts.tolist() == [len(set(p)) for p in paragraphs]
+    hash_of = {w: int(h) for w, h in zip(*_words_and_hashes(paragraphs), strict=True)}
     offsets = np.concatenate(([0], np.cumsum(counts)))
     for i, paragraph in enumerate(paragraphs):
-        expected = shingle_hashes(paragraph, size=1)
-        assert np.array_equal(values[offsets[i] : offsets[i + 1]], expected)
+        expected = sorted({hash_of[w] for w in paragraph})
+        assert values[offsets[i] : offsets[i + 1]].tolist() == expected
+
+
+def _words_and_hashes(paragraphs: list[list[str]]) -> tuple[list[str], list[int]]:
+    values, _ = word_hashes(paragraphs)
+    return [w for p in paragraphs for w in p], values.tolist()
+
+
+# Words hold no white space.
+_ANY_WORD = st.text(min_size=1, max_size=90).map(lambda w: "".join(w.split()) or "x")
+
+
+@settings(max_examples=100, deadline=None)
+@given(st.lists(st.lists(_ANY_WORD)))
+def test_equal_words_and_only_equal_words_share_a_hash(paragraphs: list[list[str]]) -> None:
+    words_in_order, hashes = _words_and_hashes(paragraphs)
+    # Words of every length take every path (8-byte chunks, the one-by-one
+    # path past 64 bytes); a collision among these few would be a bug.
+    assert len({(w, h) for w, h in zip(words_in_order, hashes, strict=True)}) == len(
+        set(words_in_order)
+    ) == len(set(hashes))
+
+
+def test_sequence_keys_depend_on_order_and_length() -> None:
+    words_in_order = ["a", "b", "a", "b", "b", "a", "a", "b", "a", "b", "a", "b"]
+    keys, _ = word_hashes([words_in_order])
+    buffer, starts, ends, _ = shingle._joined([words_in_order])
+    word_keys = shingle.word_keys(buffer, starts, ends)
+    # [a b] [a b] [b a] [a b a] [b a b]: the first two equal, the rest not.
+    sequences = shingle.sequence_keys(word_keys, np.array([2, 2, 2, 3, 3]))
+    assert sequences[0] == sequences[1]
+    assert len(set(sequences.tolist())) == 4
+    assert 0 not in sequences.tolist()
+    assert shingle.sequence_keys(word_keys[:0], np.array([0])).tolist() != [0]
+    assert np.array_equal(shingle.fold32(word_keys), keys)
 
 
 def test_sketches_hold_the_word_hashes_of_matchable_paragraphs() -> None:
     settings = dedupe.Settings()
     text = f"{STORY}\n\n{BARE}\n\ntoo short\n\n{BARE}"
     sketch = pipeline.sketch_document(text, settings)
-    expected = [hash_shingles([w.encode() for w in words(part)]) for part in (STORY, BARE, BARE)]
+    expected = [word_hashes([words(part)])[0] for part in (STORY, BARE, BARE)]
     assert np.array_equal(sketch.word_hashes, np.concatenate(expected))
     frozen = pipeline.Corpus(settings)
     frozen.add(dedupe.report.Document("d", sketch.paragraphs, len(text)), sketch)
@@ -64,7 +92,8 @@ def test_sketches_hold_the_word_hashes_of_matchable_paragraphs() -> None:
 def test_word_hashes_are_in_order_with_repeats() -> None:
     values, counts = word_hashes([["b", "a", "b"], [], ["a"]])
     assert counts.tolist() == [3, 0, 1]
-    assert values.tolist() == hash_shingles([b"b", b"a", b"b", b"a"]).tolist()
+    b, a = word_hashes([["b", "a"]])[0].tolist()
+    assert values.tolist() == [b, a, b, a]
     assert distinct_sets(values, counts)[1].tolist() == [2, 0, 1]
 
 

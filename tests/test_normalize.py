@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+import itertools
 import unicodedata
 
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.normalize import WORD, fold, normalize, paragraph_words, word_edges, words
+from dedupe.normalize import WORD, fold, fold_paragraphs, normalize, word_edges, words
 
 # Characters that stress folding: apostrophes, combining marks, ligatures,
 # fullwidth and mathematical letters, characters NFKC expands into several
@@ -262,21 +263,42 @@ def test_typographic_punctuation_takes_the_ascii_paths_unchanged(text: str) -> N
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.one_of(news_text, any_text), st.data())
-@example("“Don’t” – ’tis\n\ncafé’s £5m", None)
-def test_paragraph_words_are_words_and_edges_of_each_slice(
-    text: str, data: st.DataObject | None
+@given(st.lists(st.tuples(st.one_of(news_text, any_text), st.data()), max_size=4))
+@example([("“Don’t” – ’tis\n\ncafé’s £5m", None), ("", None)])
+@example([("it's a cut-off word", (0, 9, 19))])
+def test_folded_paragraphs_hold_the_words_and_edges_of_each_slice(
+    documents: list[tuple[str, st.DataObject | tuple[int, ...] | None]],
 ) -> None:
-    # Whole documents are marked at once when they can be; each slice must
-    # still get exactly what words() and word_edges() give it alone.
-    if data is None:
-        bounds = [(0, 14), (16, len(text)), (3, 8)]
-    else:
-        cut = st.integers(min_value=0, max_value=len(text))
-        pairs = data.draw(st.lists(st.tuples(cut, cut), max_size=6))
-        bounds = [(min(pair), max(pair)) for pair in pairs]
-    expected = [(words(text[a:b]), word_edges(text[a:b])) for a, b in bounds]
-    assert list(paragraph_words(text, bounds)) == expected
+    # Pieces that can be are marked whole and folded by array operations;
+    # each slice must still get exactly what words() and word_edges() give
+    # it alone, in one buffer where its words are joined by single spaces,
+    # even where one slice ends in mid-word and the next starts there.
+    pieces = []
+    for text, data in documents:
+        if data is None:
+            cuts = [0, min(14, len(text)), min(16, len(text)), len(text)]
+        elif isinstance(data, tuple):
+            cuts = list(data)
+        else:
+            cut = st.integers(min_value=0, max_value=len(text))
+            cuts = sorted(data.draw(st.lists(cut, max_size=8)))
+        pieces.append((text, list(itertools.pairwise(cuts))))
+    folded = fold_paragraphs(pieces)
+    slices = [text[a:b] for text, bounds in pieces for a, b in bounds]
+    assert folded.word_counts.tolist() == [len(words(piece)) for piece in slices]
+    joined = folded.buffer.decode("utf-8")
+    assert joined == "".join(w + " " for piece in slices for w in words(piece))
+    bounds = zip(folded.word_starts.tolist(), folded.word_ends.tolist(), strict=True)
+    found = [folded.buffer[a:b].decode("utf-8") for a, b in bounds]
+    assert found == [w for piece in slices for w in words(piece)]
+    starts = [a for _, bounds in pieces for a, _ in bounds]
+    expected_edges = [
+        (0, 0) if (edges := word_edges(piece)) is None else (start + edges[0], start + edges[1])
+        for start, piece in zip(starts, slices, strict=True)
+    ]
+    found_edges = list(zip(folded.first_word_starts.tolist(), folded.last_word_ends.tolist(),
+                           strict=True))  # fmt: skip
+    assert found_edges == expected_edges
 
 
 @settings(max_examples=300, deadline=None)

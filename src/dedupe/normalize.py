@@ -25,8 +25,10 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
+
+import numpy as np
 
 
 def _mark_class() -> str:
@@ -72,7 +74,7 @@ _ASCII_NOT_WORD = b" " + _ASCII_APOSTROPHES
 # that tokenizes the same: typographic apostrophes become "'" (dropped inside
 # a word, like any apostrophe), the rest a space (none of it is a word
 # character). One character for one keeps every offset, so such text takes
-# the ASCII paths of words(), word_edges() and paragraph_words().
+# the ASCII paths of words(), word_edges() and fold_paragraphs().
 _TYPOGRAPHIC = (("’", "'"), ("‘", "'"), ("“", " "), ("”", " "), ("–", " "), ("—", " "),
                 ("…", " "), ("\xa0", " "), ("£", " "), ("€", " "))  # fmt: skip
 
@@ -138,24 +140,141 @@ def words(text: str) -> list[str]:
     return _PIECE.findall(fold(" ".join(raw)))
 
 
-def paragraph_words(
-    text: str, bounds: Iterable[tuple[int, int]]
-) -> Iterator[tuple[list[str], tuple[int, int] | None]]:
+@dataclass(frozen=True)
+class FoldedParagraphs:
+    """The folded words of many paragraphs in one buffer, to hash them all at
+    once (:func:`fold_paragraphs`).
+
+    ``buffer`` holds every word as UTF-8, each followed by one space, in
+    paragraph order: paragraph ``i``'s words are the next ``word_counts[i]``
+    entries of ``word_starts``/``word_ends``, and the bytes from the start
+    of one of its words to the end of a later one are those words joined by
+    single spaces (a shingle). ``first_word_starts``/``last_word_ends``:
+    where each paragraph's first word starts and its last word ends in its
+    text (:func:`word_edges`; 0 for a paragraph without words).
+    """
+
+    buffer: bytes
+    word_starts: np.ndarray  # int64
+    word_ends: np.ndarray  # int64
+    word_counts: np.ndarray  # int64, per paragraph
+    first_word_starts: np.ndarray  # int64, per paragraph
+    last_word_ends: np.ndarray  # int64, per paragraph
+
+
+def fold_paragraphs(pieces: Iterable[tuple[str, Sequence[tuple[int, int]]]]) -> FoldedParagraphs:
     """:func:`words` and :func:`word_edges` of ``text[start:end]`` for each
-    ``(start, end)`` of ``bounds``. A document that is ASCII but for
-    typographic punctuation is marked once, not paragraph by paragraph."""
-    plain = _without_typographic(text)
-    whole = _mark_ascii(plain) if plain.isascii() else None
-    for start, end in bounds:
-        if whole is not None:
-            marked = whole[start:end]
-        elif (piece := plain[start:end]).isascii():
-            marked = _mark_ascii(piece)
-        else:
-            raw = text[start:end]
-            yield words(raw), word_edges(raw)
+    ``(text, bounds)`` of ``pieces`` and each ``(start, end)`` of its
+    ``bounds`` (in order, not overlapping), as one :class:`FoldedParagraphs`.
+
+    Text that is ASCII but for typographic punctuation (most news) is marked
+    (:data:`_ASCII_MARK`) a piece at a time and its words are found by array
+    operations over all pieces together, with no Python object per word or
+    paragraph; other paragraphs go through :func:`words` one by one.
+    """
+    chunks: list[bytes] = []
+    size = 0
+    starts: list[int] = []  # of each paragraph in the joined chunks
+    ends: list[int] = []
+    shifts: list[int] = []  # position in the joined chunks - offset in its text
+    unicode_edges: dict[int, tuple[int, int]] = {}  # paragraph -> its edges, found in Python
+    for text, bounds in pieces:
+        if not bounds:
             continue
-        yield _marked_words(marked), _marked_edges(marked)
+        first, last = bounds[0][0], bounds[-1][1]
+        plain = _without_typographic(text[first:last])
+        if plain.isascii():
+            chunks.append(_mark_ascii(plain))
+            shift = size - first
+            starts.extend(start + shift for start, _ in bounds)
+            ends.extend(end + shift for _, end in bounds)
+            shifts.extend(itertools.repeat(shift, len(bounds)))
+            size += len(plain)
+            continue
+        for start, end in bounds:
+            piece = plain[start - first : end - first]
+            if piece.isascii():
+                marked = _mark_ascii(piece)
+            else:
+                raw = text[start:end]
+                # Folded words hold neither spaces nor apostrophes: joined by
+                # spaces they read like marked text.
+                marked = " ".join(words(raw)).encode("utf-8")
+                edges = word_edges(raw)
+                if edges is not None:
+                    unicode_edges[len(starts)] = (start + edges[0], start + edges[1])
+            chunks.append(marked)
+            starts.append(size)
+            ends.append(size + len(marked))
+            shifts.append(size - start)
+            size += len(marked)
+    return _fold_marked(
+        np.frombuffer(b"".join(chunks), dtype=np.uint8),
+        np.array(starts, dtype=np.int64),
+        np.array(shifts, dtype=np.int64),
+        unicode_edges,
+        paragraphs=len(starts),
+    )
+
+
+def _fold_marked(
+    marked: np.ndarray,
+    starts: np.ndarray,
+    shifts: np.ndarray,
+    unicode_edges: dict[int, tuple[int, int]],
+    *,
+    paragraphs: int,
+) -> FoldedParagraphs:
+    """The words of marked paragraphs starting at ``starts`` of ``marked``
+    (everything between paragraphs marks as spaces). A word is a run of
+    bytes that are neither spaces nor apostrophes, once the apostrophes are
+    deleted (:func:`_marked_words`), and never crosses a paragraph's start
+    (a paragraph cut out of a longer one may begin in mid-word)."""
+    kept_at = np.flatnonzero((marked != 0x27) & (marked != 0x60))
+    kept = marked[kept_at]
+    is_word = kept != 0x20
+    # A word byte starts a word unless the kept byte before it is a word
+    # byte of the same paragraph.
+    continues = np.zeros(len(kept), dtype=bool)
+    continues[1:] = is_word[:-1]
+    paragraph_first = np.searchsorted(kept_at, starts)
+    continues[paragraph_first[paragraph_first < len(kept)]] = False
+    word_bytes = np.flatnonzero(is_word)
+    starts_word = ~continues[word_bytes]
+    word_of_byte = np.cumsum(starts_word) - 1
+    word_first = word_bytes[starts_word]  # index into kept
+    lengths = np.bincount(word_of_byte, minlength=len(word_first)).astype(np.int64)
+
+    # Each word followed by one space.
+    buffer = np.full(len(word_bytes) + len(word_first), 0x20, dtype=np.uint8)
+    buffer[np.arange(len(word_bytes)) + word_of_byte] = kept[word_bytes]
+    word_ends = np.cumsum(lengths + 1) - 1
+    word_starts = word_ends - lengths
+
+    # The last paragraph starting at or before a word's first byte holds it
+    # (a paragraph of apostrophes alone starts where the next one does).
+    owner = np.searchsorted(paragraph_first, word_first, side="right") - 1
+    word_counts = np.bincount(owner, minlength=paragraphs).astype(np.int64)
+    first_word_starts = np.zeros(paragraphs, dtype=np.int64)
+    last_word_ends = np.zeros(paragraphs, dtype=np.int64)
+    has_words = np.flatnonzero(word_counts)
+    last_word = np.cumsum(word_counts)[has_words] - 1
+    first_word = last_word - word_counts[has_words] + 1
+    shift = shifts[has_words]
+    first_word_starts[has_words] = kept_at[word_first[first_word]] - shift
+    last_word_ends[has_words] = (
+        kept_at[word_first[last_word] + lengths[last_word] - 1] + 1 - shift
+    )
+    for paragraph, edges in unicode_edges.items():
+        first_word_starts[paragraph], last_word_ends[paragraph] = edges
+    return FoldedParagraphs(
+        buffer=buffer.tobytes(),
+        word_starts=word_starts,
+        word_ends=word_ends,
+        word_counts=word_counts,
+        first_word_starts=first_word_starts,
+        last_word_ends=last_word_ends,
+    )
 
 
 @dataclass(frozen=True, slots=True)

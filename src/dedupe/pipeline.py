@@ -18,7 +18,6 @@
 from __future__ import annotations
 
 import dataclasses
-import hashlib
 import itertools
 import os
 from collections import Counter
@@ -124,7 +123,7 @@ class DocumentSketch:
     shingle_values: np.ndarray  # uint32, the shingle sets of matchable paragraphs
     shingle_counts: np.ndarray  # int64, one per matchable paragraph
     signatures: np.ndarray  # (matchable paragraphs, num_perm) uint32
-    # uint32 sha1_hash32 of every word of the matchable paragraphs, in order
+    # uint32 hash of every word of the matchable paragraphs, in order
     # (word_counts of those paragraphs long): what alignment compares and the
     # rare-word lookup reads, without going back to the files.
     word_hashes: np.ndarray
@@ -194,12 +193,6 @@ def _cut(values: np.ndarray, ends: np.ndarray) -> list[np.ndarray]:
     np.split does the same with a few microseconds more per piece."""
     bounds = ends.tolist()
     return [values[a:b] for a, b in zip([0, *bounds], bounds, strict=False)]
-
-
-def exact_key(words: Sequence[str]) -> int:
-    """A 64-bit digest of a paragraph's folded words (never 0)."""
-    digest = hashlib.blake2b(" ".join(words).encode("utf-8"), digest_size=8).digest()
-    return int.from_bytes(digest, "little") or 1
 
 
 def sketch_document(text: str, settings: Settings) -> DocumentSketch:
@@ -274,33 +267,50 @@ def _by_size(paragraphs: list[segment.Paragraph], limit: int) -> list[list[segme
 def _sketch_pieces(
     pieces: list[tuple[str, list[segment.Paragraph]]], settings: Settings
 ) -> DocumentSketch:
-    """The sketch of these paragraphs of these texts, back to back, shingled
-    and hashed together. Every field is gathered for the whole batch: a
-    batch can hold thousands of small documents, and a dozen numpy calls for
-    each would cost more than their folding."""
-    folded = _FoldedBatch()
-    for text, paragraphs in pieces:
-        folded.add(text, paragraphs, settings.min_words)
-    values, counts = shingle.shingle_sets(folded.distinct, size=settings.shingle_size)
+    """The sketch of these paragraphs of these texts, back to back, folded,
+    keyed, shingled and hashed together. Every field is gathered for the
+    whole batch: a batch can hold thousands of small documents, and a dozen
+    numpy calls for each would cost more than their folding. A paragraph
+    repeated in the batch (same key) is shingled and MinHashed once."""
+    paragraphs = [p for _, group in pieces for p in group]
+    folded = normalize.fold_paragraphs(
+        (text, [(p.start, p.end) for p in group]) for text, group in pieces
+    )
+    word_counts = folded.word_counts
+    first_words = np.cumsum(word_counts) - word_counts
+    word_keys = shingle.word_keys(folded.buffer, folded.word_starts, folded.word_ends)
+    matchable = word_counts >= settings.min_words
+    keys = np.where(matchable, shingle.sequence_keys(word_keys, word_counts), np.uint64(0))
+    matchable_ids = np.flatnonzero(matchable)
+    _, first_of_key, rows = np.unique(
+        keys[matchable_ids], return_index=True, return_inverse=True
+    )
+    distinct = matchable_ids[first_of_key]
+    values, counts = shingle.shingle_sets_in(
+        folded.buffer,
+        folded.word_starts,
+        folded.word_ends,
+        first_words[distinct],
+        word_counts[distinct],
+        size=settings.shingle_size,
+    )
     matrix = minhash.signatures_flat(
         values, counts, num_perm=settings.num_perm, seed=settings.seed
     )
-    word_values, word_counts = shingle.word_hashes(folded.distinct)
-    rows = np.array(folded.rows, dtype=np.int64)
     shingle_values, shingle_counts = _take_sets(values, counts, rows)
-    word_hashes, _ = _take_sets(word_values, word_counts, rows)
-    starts, ends = _columns(folded.bounds, np.int64)
-    line_starts, line_ends = _columns(folded.lines, np.int32)
-    first_word_starts, last_word_ends = _columns(folded.word_bounds, np.int64)
+    word_hashes = shingle.fold32(word_keys[np.repeat(matchable, word_counts)])
+    bounds = np.array(
+        [(p.start, p.end, p.line_start, p.line_end) for p in paragraphs], dtype=np.int64
+    ).reshape(-1, 4)
     return DocumentSketch(
-        starts=starts,
-        ends=ends,
-        line_starts=line_starts,
-        line_ends=line_ends,
-        word_counts=np.array(folded.word_counts, dtype=np.int32),
-        keys=np.array(folded.keys, dtype=np.uint64),
-        first_word_starts=first_word_starts,
-        last_word_ends=last_word_ends,
+        starts=np.ascontiguousarray(bounds[:, 0]),
+        ends=np.ascontiguousarray(bounds[:, 1]),
+        line_starts=bounds[:, 2].astype(np.int32),
+        line_ends=bounds[:, 3].astype(np.int32),
+        word_counts=word_counts.astype(np.int32),
+        keys=keys,
+        first_word_starts=np.where(matchable, folded.first_word_starts, 0),
+        last_word_ends=np.where(matchable, folded.last_word_ends, 0),
         shingle_values=shingle_values,
         shingle_counts=shingle_counts,
         signatures=matrix[rows],
@@ -325,50 +335,6 @@ def _take_sets(
     take = np.repeat(offsets[rows] - (np.cumsum(sizes) - sizes), sizes)
     take += np.arange(len(take), dtype=np.int64)
     return values[take], sizes
-
-
-class _FoldedBatch:
-    """The folded paragraphs of a batch of documents, gathered in lists
-    (setting numpy elements one at a time costs more than folding a short
-    paragraph). A paragraph repeated in the batch keeps one ``distinct``
-    entry, which every copy's ``rows`` entry points to."""
-
-    def __init__(self) -> None:
-        self.bounds: list[tuple[int, int]] = []
-        self.lines: list[tuple[int, int]] = []
-        self.word_counts: list[int] = []
-        self.keys: list[int] = []  # 0 for paragraphs too short to match
-        self.word_bounds: list[tuple[int, int]] = []  # (0, 0) for those
-        self.rows: list[int] = []  # one per matchable paragraph
-        self.distinct: list[list[str]] = []
-        self._row_of_key: dict[int, int] = {}
-
-    def add(self, text: str, paragraphs: list[segment.Paragraph], min_words: int) -> None:
-        bounds = [(p.start, p.end) for p in paragraphs]
-        self.bounds.extend(bounds)
-        self.lines.extend((p.line_start, p.line_end) for p in paragraphs)
-        for (start, _), (folded, edges) in zip(
-            bounds, normalize.paragraph_words(text, bounds), strict=True
-        ):
-            self.word_counts.append(len(folded))
-            if len(folded) < min_words:
-                self.keys.append(0)
-                self.word_bounds.append((0, 0))
-                continue
-            assert edges is not None, "a paragraph with words has edges"
-            key = exact_key(folded)
-            self.keys.append(key)
-            self.word_bounds.append((start + edges[0], start + edges[1]))
-            row = self._row_of_key.get(key)
-            if row is None:
-                row = self._row_of_key[key] = len(self.distinct)
-                self.distinct.append(folded)
-            self.rows.append(row)
-
-
-def _columns(pairs: list[tuple[int, int]], dtype: type) -> tuple[np.ndarray, np.ndarray]:
-    table = np.array(pairs, dtype=dtype).reshape(-1, 2)
-    return np.ascontiguousarray(table[:, 0]), np.ascontiguousarray(table[:, 1])
 
 
 # Sketches are merged into flat arrays this many documents at a time: a
