@@ -25,7 +25,7 @@ from __future__ import annotations
 import itertools
 import re
 import unicodedata
-from collections.abc import Iterable, Iterator, Sequence
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 
 import numpy as np
@@ -344,40 +344,38 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
 def _marked_normalized(marked: bytes, base: int) -> Normalized:
     """:func:`normalize` of text that :func:`_marked` could mark. Its words
     fold one to one, so each is a run of the marked text between spaces,
-    less the apostrophes around it: no regular expression, no per-word
+    less the apostrophes around it: no regular expression per word, no
     match object."""
+    if b"'" in marked or b"`" in marked:
+        marked = _without_outer_apostrophes(marked)
     parts = marked.split(b" ")
     lengths = list(map(len, parts))
     # Part k starts after the parts before it and the k spaces between them.
     before = list(itertools.accumulate(lengths, initial=base))
-    if b"'" not in marked and b"`" not in marked:
-        # Every part is a word (most paragraphs): no loop in Python but two
-        # comprehensions.
-        kept = list(itertools.compress(range(len(parts)), lengths))
-        return Normalized(
-            tuple(marked.decode("ascii").split()),
-            tuple([before[k] + k for k in kept]),
-            tuple([before[k + 1] + k for k in kept]),
+    kept = list(itertools.compress(range(len(parts)), lengths))
+    return Normalized(
+        tuple(_marked_words(marked)),
+        tuple([before[k] + k for k in kept]),
+        tuple([before[k + 1] + k for k in kept]),
+    )
+
+
+def _without_outer_apostrophes(marked: bytes) -> bytes:
+    """``marked`` with every apostrophe at the edge of a run of non-spaces
+    turned into a space, one byte for one: apostrophes around a word are not
+    part of it ("'tis", "dogs'"), those inside it are. Each pass blanks one
+    apostrophe of each edge run; runs are rarely longer than one."""
+    padded = b" " + marked + b" "
+    while True:
+        blanked = (
+            padded.replace(b" '", b"  ")
+            .replace(b"' ", b"  ")
+            .replace(b" `", b"  ")
+            .replace(b"` ", b"  ")
         )
-    folded: list[str] = []
-    starts: list[int] = []
-    ends: list[int] = []
-    for k in itertools.compress(range(len(parts)), lengths):
-        part = parts[k]
-        start = before[k] + k
-        end = start + lengths[k]
-        if part[0] in _ASCII_NOT_WORD or part[-1] in _ASCII_NOT_WORD:
-            # Apostrophes around a word are not part of it ("'tis", "dogs'").
-            word = part.strip(_ASCII_NOT_WORD)
-            if not word:
-                continue
-            start += len(part) - len(part.lstrip(_ASCII_NOT_WORD))
-            end = start + len(word)
-            part = word
-        starts.append(start)
-        ends.append(end)
-        folded.append(part.translate(None, _ASCII_APOSTROPHES).decode("ascii"))
-    return Normalized(tuple(folded), tuple(starts), tuple(ends))
+        if blanked == padded:
+            return padded[1:-1]
+        padded = blanked
 
 
 def word_edges(text: str) -> tuple[int, int] | None:

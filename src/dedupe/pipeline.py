@@ -488,6 +488,22 @@ class FrozenCorpus:
         }
         return np.sort(ordered[first]), repeats
 
+    def locations(self, pids: np.ndarray) -> list[Location]:
+        """:meth:`location` of each of ``pids``, from whole columns."""
+        docs = self.doc_of[pids]
+        return [
+            Location(self.documents[doc].path, *rest, doc, paragraph)
+            for doc, paragraph, *rest in zip(
+                docs.tolist(),
+                (pids - self.doc_first[docs]).tolist(),
+                self.starts[pids].tolist(),
+                self.ends[pids].tolist(),
+                self.line_starts[pids].tolist(),
+                self.line_ends[pids].tolist(),
+                strict=True,
+            )
+        ]
+
     def location(self, pid: int, *, start: int | None = None, end: int | None = None) -> Location:
         doc = int(self.doc_of[pid])
         return Location(
@@ -819,23 +835,27 @@ def build_report(
         boilerplate = _boilerplate_pids(corpus, components)
         passage_groups = _passage_groups(corpus, pairs, boilerplate)
 
-    locate = _Locations(corpus)
+    locate = _Locations(corpus, [pid for pair in pairs for pid in (pair.a, pair.b)])
     inexact = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
     if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
-        matches = [
-            _match(pair, *parts, boilerplate, locate)
-            for pair, parts in zip(pairs, _all_parts(text, pairs), strict=True)
-        ]
+        inexact_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]] = _all_parts(
+            text, [pairs[i] for i in inexact]
+        )
     else:
         chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
         packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
-        matches = []
-        for pair in pairs:
-            if pair.alignment.kind == align_stage.EXACT:
-                parts = _match_parts(pair, text)
-            else:
-                parts = _unpack(next(packed))
-            matches.append(_match(pair, *parts, boilerplate, locate))
+        inexact_parts = map(_unpack, packed)
+    # Exact copies (most matches) are built here while workers find the
+    # others' spans and differences.
+    exact_parts = _exact_parts(corpus, [p for p in pairs if p.alignment.kind == align_stage.EXACT])
+    matches = []
+    for pair in pairs:
+        parts = next(exact_parts if pair.alignment.kind == align_stage.EXACT else inexact_parts)
+        matches.append(_match(pair, *parts, boilerplate, locate))
+    # Both run to their end: the last pair's cached words are let go there.
+    for rest in (exact_parts, inexact_parts):
+        if next(rest, None) is not None:
+            raise AssertionError("more match parts than pairs")
     clusters = _clusters(components, boilerplate, locate)
     passage_list = [
         _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
@@ -960,11 +980,15 @@ def _open_paragraphs(
 class _Locations:
     """One :class:`Location` per paragraph, shared by every match, cluster and
     passage that names it (a paragraph in a group of copies is named by each
-    of its pairs: one object instead of one per mention)."""
+    of its pairs: one object instead of one per mention). Those of
+    ``pids`` are made at once, from whole columns."""
 
-    def __init__(self, corpus: FrozenCorpus) -> None:
+    def __init__(self, corpus: FrozenCorpus, pids: Sequence[int] = ()) -> None:
         self.corpus = corpus
-        self._cache: dict[int, Location] = {}
+        unique = np.unique(np.asarray(pids, dtype=np.int64))
+        self._cache: dict[int, Location] = dict(
+            zip(unique.tolist(), corpus.locations(unique), strict=True)
+        )
 
     def __call__(self, pid: int) -> Location:
         location = self._cache.get(pid)
@@ -973,16 +997,38 @@ class _Locations:
         return location
 
 
+def _exact_parts(
+    corpus: FrozenCorpus, pairs: Sequence[Pair]
+) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
+    """:func:`_match_parts` of exact pairs, their edges read in bulk."""
+    a = np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs))
+    if bool(np.any(corpus.keys[a] == 0)) or bool(np.any(corpus.keys[b] == 0)):
+        raise ValueError("an exact pair holds a paragraph too short to match")
+    columns = (
+        corpus.first_word_starts[a].tolist(),
+        corpus.last_word_ends[a].tolist(),
+        corpus.first_word_starts[b].tolist(),
+        corpus.last_word_ends[b].tolist(),
+    )
+    for pair, start_a, end_a, start_b, end_b in zip(pairs, *columns, strict=True):
+        yield _exact_match_parts(pair.alignment.matched_words, (start_a, end_a), (start_b, end_b))
+
+
+def _exact_match_parts(
+    words: int, whole_a: tuple[int, int], whole_b: tuple[int, int]
+) -> tuple[tuple[Span, ...], differ.Difference]:
+    # Exact means the same folded words (align's test, or the exact-copy
+    # key): one span over the whole of both and nothing but "identical",
+    # which differ.compare would also say, without normalizing the words.
+    return (Span(whole_a, whole_b),), differ.identical(words, whole_a, whole_b)
+
+
 def _match_parts(pair: Pair, text: ParagraphText) -> tuple[tuple[Span, ...], differ.Difference]:
     """A match's character spans and how B differs from A."""
     alignment = pair.alignment
     if alignment.kind == align_stage.EXACT:
-        # Exact means the same folded words (align's test, or the exact-copy
-        # key): one span over the whole of both and nothing but "identical",
-        # which differ.compare would also say, without normalizing the words.
-        whole_a, whole_b = text.edges(pair.a), text.edges(pair.b)
-        difference = differ.identical(alignment.matched_words, whole_a, whole_b)
-        return (Span(whole_a, whole_b),), difference
+        return _exact_match_parts(alignment.matched_words, text.edges(pair.a), text.edges(pair.b))
     norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
     spans = tuple(
         Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
