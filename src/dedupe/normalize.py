@@ -22,6 +22,7 @@ Example::
 
 from __future__ import annotations
 
+import functools
 import itertools
 import re
 import unicodedata
@@ -47,14 +48,28 @@ def _mark_class() -> str:
     return "".join(f"\\u{a:04x}-\\u{b:04x}" for a, b in ranges)
 
 
-_MARKS = _mark_class()
-# What is left of a word after folding: NFKC turns some word characters into
-# punctuation ("⑴" -> "(1)"), which is dropped like any other.
-_PIECE = re.compile(rf"[\w{_MARKS}]+")
-# A word starts with a letter or digit, goes on with letters, digits and
-# combining marks, and may contain apostrophes (one or several: "it''s")
-# between such runs; since apostrophes are dropped, "it''s" is "its".
-WORD = re.compile(rf"\w[\w{_MARKS}]*(?:['’‘`ʼ]+\w[\w{_MARKS}]*)*")
+@functools.cache
+def _patterns() -> tuple[re.Pattern[str], re.Pattern[str]]:
+    """:data:`WORD` and the pattern of what is left of a word after folding
+    (NFKC turns some word characters into punctuation, "⑴" -> "(1)", which
+    is dropped like any other). Built on first use: the mark class takes
+    ~20 ms to gather, and text that is ASCII but for typographic punctuation
+    never needs either."""
+    marks = _mark_class()
+    # A word starts with a letter or digit, goes on with letters, digits and
+    # combining marks, and may contain apostrophes (one or several: "it''s")
+    # between such runs; since apostrophes are dropped, "it''s" is "its".
+    word = re.compile(rf"\w[\w{marks}]*(?:['’‘`ʼ]+\w[\w{marks}]*)*")
+    return word, re.compile(rf"[\w{marks}]+")
+
+
+def __getattr__(name: str) -> re.Pattern[str]:
+    # ``WORD``, the word pattern, is public; it is built when first asked for.
+    if name == "WORD":
+        return _patterns()[0]
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
+
 _DROP_APOSTROPHES = str.maketrans("", "", "'’‘`ʼ")
 # ``\w`` in ASCII text: letters, digits and "_".
 _ASCII_WORD_BYTES = set(b"abcdefghijklmnopqrstuvwxyzABCDEFGHIJKLMNOPQRSTUVWXYZ0123456789_")
@@ -134,10 +149,11 @@ def words(text: str) -> list[str]:
     marked = _marked(text)
     if marked is not None:
         return _marked_words(marked)
-    raw = WORD.findall(text)
+    word, piece = _patterns()
+    raw = word.findall(text)
     if not raw:
         return []
-    return _PIECE.findall(fold(" ".join(raw)))
+    return piece.findall(fold(" ".join(raw)))
 
 
 @dataclass(frozen=True)
@@ -323,7 +339,8 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
     folded_words: list[str] = []
     starts: list[int] = []
     ends: list[int] = []
-    for match in WORD.finditer(text):
+    word, piece_pattern = _patterns()
+    for match in word.finditer(text):
         raw = match.group()
         if raw.isascii():
             # Most words of most non-ASCII text ("£5m", "café" aside) are
@@ -334,7 +351,7 @@ def normalize(text: str, *, base: int = 0) -> Normalized:
             continue
         # Folding can split one raw word (NFKC turns some single characters
         # into several words); each piece keeps the raw word's span.
-        for piece in _PIECE.findall(fold(raw)):
+        for piece in piece_pattern.findall(fold(raw)):
             folded_words.append(piece)
             starts.append(base + match.start())
             ends.append(base + match.end())
@@ -388,7 +405,7 @@ def word_edges(text: str) -> tuple[int, int] | None:
     # Folding may turn a raw word into punctuation only: normalize's first
     # and last spans are those of the outermost raw words that fold to at
     # least one word (folding just those is what saves the time).
-    found = list(WORD.finditer(text))
+    found = list(_patterns()[0].finditer(text))
     if not found:
         return None
     kept = [m for m in (found[0], found[-1]) if words(m.group())]
