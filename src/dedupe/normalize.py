@@ -246,41 +246,57 @@ def _fold_marked(
     bytes that are neither spaces nor apostrophes, once the apostrophes are
     deleted (:func:`_marked_words`), and never crosses a paragraph's start
     (a paragraph cut out of a longer one may begin in mid-word)."""
-    kept_at = np.flatnonzero((marked != 0x27) & (marked != 0x60))
-    kept = marked[kept_at]
+    # Positions are mapped between marked text, the text without its
+    # apostrophes ("kept") and the buffer through the few bytes each step
+    # drops, never through an index array per byte (at 8 bytes per byte of
+    # text, their page faults alone cost more than the rest).
+    is_apostrophe = (marked == 0x27) | (marked == 0x60)
+    apostrophes = np.flatnonzero(is_apostrophe)
+    kept = marked[~is_apostrophe]
     is_word = kept != 0x20
-    # A word byte starts a word unless the kept byte before it is a word
-    # byte of the same paragraph.
-    continues = np.zeros(len(kept), dtype=bool)
-    continues[1:] = is_word[:-1]
-    paragraph_first = np.searchsorted(kept_at, starts)
-    continues[paragraph_first[paragraph_first < len(kept)]] = False
-    word_bytes = np.flatnonzero(is_word)
-    starts_word = ~continues[word_bytes]
-    word_of_byte = np.cumsum(starts_word) - 1
-    word_first = word_bytes[starts_word]  # index into kept
-    lengths = np.bincount(word_of_byte, minlength=len(word_first)).astype(np.int64)
+    paragraph_first = starts - np.searchsorted(apostrophes, starts)  # in kept
+    # A paragraph cut out of a longer one may begin in mid-word: a space
+    # goes in at the cut, so the two halves are two words.
+    inside = paragraph_first[(paragraph_first > 0) & (paragraph_first < len(kept))]
+    cuts = inside[is_word[inside] & is_word[inside - 1]]
+    if len(cuts):
+        kept = np.insert(kept, cuts, 0x20)
+        is_word = kept != 0x20
+        paragraph_first += np.searchsorted(cuts, paragraph_first, side="right")
+    # Every word byte and the first space after each word: the words joined
+    # by single spaces.
+    keep = is_word.copy()
+    keep[1:] |= is_word[:-1]
+    dropped = np.flatnonzero(~keep)
+    buffer = kept[keep]
+    if len(buffer) and buffer[-1] != 0x20:
+        buffer = np.append(buffer, np.uint8(0x20))
+    word_ends = np.flatnonzero(buffer == 0x20)
+    word_starts = np.concatenate(([0], word_ends[:-1] + 1))[: len(word_ends)]
 
-    # Each word followed by one space.
-    buffer = np.full(len(word_bytes) + len(word_first), 0x20, dtype=np.uint8)
-    buffer[np.arange(len(word_bytes)) + word_of_byte] = kept[word_bytes]
-    word_ends = np.cumsum(lengths + 1) - 1
-    word_starts = word_ends - lengths
+    # A paragraph's words start at or after its first byte in the buffer (a
+    # paragraph of apostrophes alone starts where the next one does).
+    first_in_buffer = paragraph_first - np.searchsorted(dropped, paragraph_first)
+    first_word = np.searchsorted(word_starts, first_in_buffer)
+    word_counts = np.diff(np.append(first_word, len(word_starts)))
+    has_words = np.flatnonzero(word_counts)
+    last_word = first_word[has_words] + word_counts[has_words] - 1
 
-    # The last paragraph starting at or before a word's first byte holds it
-    # (a paragraph of apostrophes alone starts where the next one does).
-    owner = np.searchsorted(paragraph_first, word_first, side="right") - 1
-    word_counts = np.bincount(owner, minlength=paragraphs).astype(np.int64)
+    def in_marked(buffer_positions: np.ndarray) -> np.ndarray:
+        at = buffer_positions + np.searchsorted(
+            dropped - np.arange(len(dropped)), buffer_positions, side="right"
+        )
+        if len(cuts):
+            at -= np.searchsorted(cuts + np.arange(len(cuts)), at, side="right")
+        return at + np.searchsorted(
+            apostrophes - np.arange(len(apostrophes)), at, side="right"
+        )
+
+    shift = shifts[has_words]
     first_word_starts = np.zeros(paragraphs, dtype=np.int64)
     last_word_ends = np.zeros(paragraphs, dtype=np.int64)
-    has_words = np.flatnonzero(word_counts)
-    last_word = np.cumsum(word_counts)[has_words] - 1
-    first_word = last_word - word_counts[has_words] + 1
-    shift = shifts[has_words]
-    first_word_starts[has_words] = kept_at[word_first[first_word]] - shift
-    last_word_ends[has_words] = (
-        kept_at[word_first[last_word] + lengths[last_word] - 1] + 1 - shift
-    )
+    first_word_starts[has_words] = in_marked(word_starts[first_word[has_words]]) - shift
+    last_word_ends[has_words] = in_marked(word_ends[last_word] - 1) + 1 - shift
     for paragraph, edges in unicode_edges.items():
         first_word_starts[paragraph], last_word_ends[paragraph] = edges
     return FoldedParagraphs(
