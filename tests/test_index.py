@@ -445,3 +445,23 @@ def test_shared_words_match_brute_force(
         sets, min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
     )
     assert as_set(got) == expected
+
+
+@settings(max_examples=100, deadline=None)
+@given(
+    st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300),
+    st.lists(st.integers(min_value=0, max_value=2**32 - 1), max_size=300),
+)
+def test_the_membership_filter_never_drops_a_member(among: list[int], others: list[int]) -> None:
+    from dedupe.index import _may_be_among
+
+    values = np.array(among + others, dtype=np.uint32)
+    passed = _may_be_among(values, np.array(among, dtype=np.uint32))
+    assert passed.dtype == bool and len(passed) == len(values)
+    assert passed[: len(among)].all()
+    # Random values not among them mostly fail (about one in 16 passes).
+    strangers = np.random.default_rng(7).integers(0, 2**32, 20_000, dtype=np.uint64)
+    strangers = strangers.astype(np.uint32)
+    if among:
+        rate = _may_be_among(strangers, np.array(among, dtype=np.uint32)).mean()
+        assert rate < 0.2
