@@ -4,11 +4,12 @@ from __future__ import annotations
 
 import random
 
+import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from dedupe.cluster import connected_components, is_boilerplate
+from dedupe.cluster import connected_components, id_components, is_boilerplate
 
 
 def test_components_sorted_and_ordered_by_smallest_member() -> None:
@@ -132,3 +133,17 @@ def test_boilerplate_means_enough_short_lines_and_a_majority(
         members, word_count=counts.__getitem__, max_words=max_words, min_count=min_count
     )
     assert result == (short >= min_count and short > len(counts) / 2)
+
+
+@settings(max_examples=200, deadline=None)
+@given(st.lists(st.tuples(st.integers(0, 40), st.integers(0, 40)), max_size=60))
+def test_id_components_are_the_connected_components(edges: list[tuple[int, int]]) -> None:
+    left = np.array([a for a, _ in edges], dtype=np.int64)
+    right = np.array([b for _, b in edges], dtype=np.int64)
+    assert id_components(left, right) == connected_components(edges)
+
+
+def test_id_components_settle_a_long_chain_given_backwards() -> None:
+    ids = np.arange(100_000, dtype=np.int64)
+    found = id_components(ids[:0:-1], ids[-2::-1])
+    assert len(found) == 1 and found[0] == list(range(100_000))

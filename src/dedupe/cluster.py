@@ -16,8 +16,11 @@ Example::
 
 from __future__ import annotations
 
+import itertools
 from collections.abc import Callable, Hashable, Iterable, Sequence
 from typing import TypeVar
+
+import numpy as np
 
 K = TypeVar("K", bound=Hashable)
 
@@ -50,6 +53,38 @@ def connected_components(edges: Iterable[tuple[K, K]]) -> list[list[K]]:
     for item in parent:
         groups.setdefault(find(item), []).append(item)
     return sorted((sorted(group) for group in groups.values()), key=lambda g: g[0])  # type: ignore[arg-type, return-value]
+
+
+def id_components(left: np.ndarray, right: np.ndarray) -> list[list[int]]:
+    """:func:`connected_components` of the edges ``(left[i], right[i])`` between
+    integer ids, by array operations: each id points to the smallest id it is
+    linked to, then to that one's, until nothing changes (a chain of n links
+    settles in about log2(n) rounds). Same result, as Python ints."""
+    left = np.asarray(left, dtype=np.int64)
+    right = np.asarray(right, dtype=np.int64)
+    if len(left) == 0:
+        return []
+    ids, ends = np.unique(np.concatenate((left, right)), return_inverse=True)
+    a, b = ends[: len(left)], ends[len(left) :]
+    root = np.arange(len(ids))
+    while True:
+        low = np.minimum(root[a], root[b])
+        np.minimum.at(root, root[a], low)
+        np.minimum.at(root, root[b], low)
+        while True:  # point every id at its root's root
+            jumped = root[root]
+            if np.array_equal(jumped, root):
+                break
+            root = jumped
+        if np.array_equal(root[a], root[b]):
+            break
+    # Roots are each component's smallest id: sorting by (root, id) lists the
+    # components in order of their smallest member, each sorted.
+    order = np.lexsort((ids, root))
+    cuts = np.flatnonzero(np.diff(root[order])) + 1
+    members = ids[order].tolist()
+    bounds = [0, *cuts.tolist(), len(members)]
+    return [members[x:y] for x, y in itertools.pairwise(bounds)]
 
 
 def is_boilerplate(

@@ -897,7 +897,10 @@ def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
 def _components(pairs: list[Pair]) -> list[list[int]]:
     """The paragraphs linked by ``pairs``, as sorted groups ordered by their
     first member."""
-    return cluster_stage.connected_components((p.a, p.b) for p in pairs)
+    return cluster_stage.id_components(
+        np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs)),
+        np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs)),
+    )
 
 
 def _boilerplate_pids(corpus: FrozenCorpus, components: list[list[int]]) -> set[int]:
