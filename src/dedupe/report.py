@@ -245,12 +245,15 @@ class _JsonWriter:
     instead of a dict per object."""
 
     def __init__(self) -> None:
-        self._locations: dict[Location, str] = {}
+        # Keyed by identity: the report holds every location while it is
+        # written, and a dataclass's hash (of seven fields) cost more than
+        # the lookup saved. An equal location made twice is encoded twice.
+        self._locations: dict[int, str] = {}
 
     def location(self, location: Location) -> str:
-        text = self._locations.get(location)
+        text = self._locations.get(id(location))
         if text is None:
-            text = self._locations[location] = _ENCODER.encode(location.to_dict())
+            text = self._locations[id(location)] = _ENCODER.encode(location.to_dict())
         return text
 
     def match(self, match: Match) -> str:
