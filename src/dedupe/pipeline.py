@@ -921,18 +921,27 @@ def _passage_groups(
     corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]
 ) -> list[list[int]]:
     """Groups of indices into ``pairs`` forming passages."""
-    by_documents: dict[tuple[int, int], list[int]] = {}
-    for index, pair in enumerate(pairs):
-        if pair.a in boilerplate or pair.b in boilerplate:
-            continue
-        docs = (int(corpus.doc_of[pair.a]), int(corpus.doc_of[pair.b]))
-        by_documents.setdefault(docs, []).append(index)
+    a = np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs))
+    b = np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs))
+    flagged = np.fromiter(boilerplate, dtype=np.int64, count=len(boilerplate))
+    kept = np.flatnonzero(~(np.isin(a, flagged) | np.isin(b, flagged)))
+    doc_a, doc_b = corpus.doc_of[a[kept]], corpus.doc_of[b[kept]]
+    # By document pair, then by index: each pair of documents is one run.
+    order = np.lexsort((kept, doc_b, doc_a))
+    kept, doc_a, doc_b = kept[order], doc_a[order], doc_b[order]
+    position_a = (a[kept] - corpus.doc_first[doc_a]).tolist()
+    position_b = (b[kept] - corpus.doc_first[doc_b]).tolist()
+    new_run = np.ones(len(kept), dtype=bool)
+    new_run[1:] = (doc_a[1:] != doc_a[:-1]) | (doc_b[1:] != doc_b[:-1])
+    bounds = [*np.flatnonzero(new_run).tolist(), len(kept)]
+    indices = kept.tolist()
     groups: list[list[int]] = []
-    for (doc_a, doc_b), indices in sorted(by_documents.items()):
-        first_a, first_b = int(corpus.doc_first[doc_a]), int(corpus.doc_first[doc_b])
-        positions = [(pairs[i].a - first_a, pairs[i].b - first_b) for i in indices]
+    for start, end in itertools.pairwise(bounds):
+        if end - start < 2:
+            continue  # a lone match between two documents is no passage
+        positions = list(zip(position_a[start:end], position_b[start:end], strict=True))
         for group in passages.group_matches(positions, max_gap=corpus.settings.max_gap):
-            groups.append([indices[i] for i in group])
+            groups.append([indices[start + i] for i in group])
     return groups
 
 
