@@ -452,7 +452,7 @@ class FrozenCorpus:
         return self.shingle_values[self.shingle_offsets[row] : self.shingle_offsets[row + 1]]
 
     def word_sequence(self, pid: int) -> np.ndarray:
-        """The ``sha1_hash32`` of each word of matchable paragraph ``pid``, in
+        """The 32-bit hash of each word of matchable paragraph ``pid``, in
         order (equal words, equal values)."""
         row = int(self.row_of[pid])
         if row < 0:
