@@ -165,6 +165,7 @@ def run_tool(tool: Tool, folder: Path, out_dir: Path, timeout: float) -> ToolRes
     why = tool.unavailable()
     if why:
         return ToolResult(tool, problem=f"skipped: {why}")
+    warm_files(folder)
     slug = re.sub(r"[^a-z0-9]+", "-", tool.name.lower()).strip("-")
     output, log, work = out_dir / f"{slug}.json", out_dir / f"{slug}.log", out_dir / f"{slug}.work"
     output.unlink(missing_ok=True)
@@ -181,6 +182,19 @@ def run_tool(tool: Tool, folder: Path, out_dir: Path, timeout: float) -> ToolRes
         )
     print(f"    {measurement.wall_seconds:.1f} s", flush=True)
     return ToolResult(tool, measurement, json.loads(output.read_text(encoding="utf-8")))
+
+
+def warm_files(folder: Path) -> None:
+    """Read every file under ``folder`` once before a tool is timed, so each
+    tool finds the corpus in the page cache, not only those after the first.
+    On the development machine the cache does not keep a corpus between runs
+    reliably: the first tool on a cold 50 MB corpus paid 2 s (11.4 against
+    9.4-9.8 s warm), and 11 s right after a 1 GB run."""
+    for path in sorted(folder.rglob("*")):
+        if path.is_file():
+            with path.open("rb") as handle:
+                while handle.read(1 << 20):
+                    pass
 
 
 def _last_line(log: Path) -> str:
