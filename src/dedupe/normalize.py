@@ -191,7 +191,6 @@ def fold_paragraphs(pieces: Iterable[tuple[str, Sequence[tuple[int, int]]]]) -> 
     chunks: list[bytes] = []
     size = 0
     starts: list[int] = []  # of each paragraph in the joined chunks
-    ends: list[int] = []
     shifts: list[int] = []  # position in the joined chunks - offset in its text
     unicode_edges: dict[int, tuple[int, int]] = {}  # paragraph -> its edges, found in Python
     for text, bounds in pieces:
@@ -203,7 +202,6 @@ def fold_paragraphs(pieces: Iterable[tuple[str, Sequence[tuple[int, int]]]]) -> 
             chunks.append(_mark_ascii(plain))
             shift = size - first
             starts.extend(start + shift for start, _ in bounds)
-            ends.extend(end + shift for _, end in bounds)
             shifts.extend(itertools.repeat(shift, len(bounds)))
             size += len(plain)
             continue
@@ -221,7 +219,6 @@ def fold_paragraphs(pieces: Iterable[tuple[str, Sequence[tuple[int, int]]]]) -> 
                     unicode_edges[len(starts)] = (start + edges[0], start + edges[1])
             chunks.append(marked)
             starts.append(size)
-            ends.append(size + len(marked))
             shifts.append(size - start)
             size += len(marked)
     return _fold_marked(

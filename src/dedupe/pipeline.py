@@ -379,8 +379,9 @@ class Corpus:
 
     def _merge_pending(self) -> None:
         if self._pending:
+            merged = DocumentSketch.concatenate(self._pending)
             for name, parts in self._columns.items():
-                parts.append(np.concatenate([getattr(s, name) for s in self._pending]))
+                parts.append(getattr(merged, name))
             self._pending = []
             self._pending_documents = 0
 
@@ -824,21 +825,24 @@ def build_report(
     """
     s = corpus.settings
     pairs = _dedupe_pairs(pairs)
+    a, b = _pair_ids(pairs)
     # The components of the final pairs are both the boilerplate test's
     # groups and the report's clusters: found once for both.
-    components = _components(pairs)
+    components = cluster_stage.id_components(a, b)
     boilerplate = _boilerplate_pids(corpus, components)
-    passage_groups = _passage_groups(corpus, pairs, boilerplate)
+    passage_groups = _passage_groups(corpus, a, b, boilerplate)
     extra = _fill_gaps(corpus, pairs, passage_groups, boilerplate, text)
     if extra:
         stats = {**stats, "gap_matches": len(extra)}
         pairs = _dedupe_pairs(pairs + extra)
-        components = _components(pairs)
+        a, b = _pair_ids(pairs)
+        components = cluster_stage.id_components(a, b)
         boilerplate = _boilerplate_pids(corpus, components)
-        passage_groups = _passage_groups(corpus, pairs, boilerplate)
+        passage_groups = _passage_groups(corpus, a, b, boilerplate)
 
-    locate = _Locations(corpus, [pid for pair in pairs for pid in (pair.a, pair.b)])
-    inexact = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
+    locate = _Locations(corpus, np.concatenate((a, b)))
+    is_exact = [pair.alignment.kind == align_stage.EXACT for pair in pairs]
+    inexact = [i for i, exact in enumerate(is_exact) if not exact]
     if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
         inexact_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]] = _all_parts(
             text, [pairs[i] for i in inexact]
@@ -849,10 +853,13 @@ def build_report(
         inexact_parts = map(_unpack, packed)
     # Exact copies (most matches) are built here while workers find the
     # others' spans and differences.
-    exact_parts = _exact_parts(corpus, [p for p in pairs if p.alignment.kind == align_stage.EXACT])
+    exact = np.array(is_exact, dtype=bool)
+    exact_parts = _exact_parts(
+        corpus, [p for p, e in zip(pairs, is_exact, strict=True) if e], a[exact], b[exact]
+    )
     matches = []
-    for pair in pairs:
-        parts = next(exact_parts if pair.alignment.kind == align_stage.EXACT else inexact_parts)
+    for pair, pair_is_exact in zip(pairs, is_exact, strict=True):
+        parts = next(exact_parts if pair_is_exact else inexact_parts)
         matches.append(_match(pair, *parts, boilerplate, locate))
     # Both run to their end: the last pair's cached words are let go there.
     for rest in (exact_parts, inexact_parts):
@@ -896,10 +903,9 @@ def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
     return [best[key] for key in sorted(best)]
 
 
-def _components(pairs: list[Pair]) -> list[list[int]]:
-    """The paragraphs linked by ``pairs``, as sorted groups ordered by their
-    first member."""
-    return cluster_stage.id_components(
+def _pair_ids(pairs: Sequence[Pair]) -> tuple[np.ndarray, np.ndarray]:
+    """The paragraph ids of ``pairs``: all the ``a``, all the ``b``."""
+    return (
         np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs)),
         np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs)),
     )
@@ -920,11 +926,9 @@ def _boilerplate_pids(corpus: FrozenCorpus, components: list[list[int]]) -> set[
 
 
 def _passage_groups(
-    corpus: FrozenCorpus, pairs: list[Pair], boilerplate: set[int]
+    corpus: FrozenCorpus, a: np.ndarray, b: np.ndarray, boilerplate: set[int]
 ) -> list[list[int]]:
-    """Groups of indices into ``pairs`` forming passages."""
-    a = np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs))
-    b = np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs))
+    """Groups of indices into the pairs ``(a[i], b[i])`` forming passages."""
     flagged = np.fromiter(boilerplate, dtype=np.int64, count=len(boilerplate))
     kept = np.flatnonzero(~(np.isin(a, flagged) | np.isin(b, flagged)))
     doc_a, doc_b = corpus.doc_of[a[kept]], corpus.doc_of[b[kept]]
@@ -997,9 +1001,9 @@ class _Locations:
     of its pairs: one object instead of one per mention). Those of
     ``pids`` are made at once, from whole columns."""
 
-    def __init__(self, corpus: FrozenCorpus, pids: Sequence[int] = ()) -> None:
+    def __init__(self, corpus: FrozenCorpus, pids: np.ndarray) -> None:
         self.corpus = corpus
-        unique = np.unique(np.asarray(pids, dtype=np.int64))
+        unique = np.unique(pids)
         self._cache: dict[int, Location] = dict(
             zip(unique.tolist(), corpus.locations(unique), strict=True)
         )
@@ -1012,11 +1016,10 @@ class _Locations:
 
 
 def _exact_parts(
-    corpus: FrozenCorpus, pairs: Sequence[Pair]
+    corpus: FrozenCorpus, pairs: Sequence[Pair], a: np.ndarray, b: np.ndarray
 ) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
-    """:func:`_match_parts` of exact pairs, their edges read in bulk."""
-    a = np.fromiter((p.a for p in pairs), dtype=np.int64, count=len(pairs))
-    b = np.fromiter((p.b for p in pairs), dtype=np.int64, count=len(pairs))
+    """:func:`_match_parts` of exact pairs (paragraph ids ``a``, ``b``, from
+    :func:`_pair_ids`), their edges read in bulk."""
     if bool(np.any(corpus.keys[a] == 0)) or bool(np.any(corpus.keys[b] == 0)):
         raise ValueError("an exact pair holds a paragraph too short to match")
     columns = (
