@@ -1,15 +1,18 @@
-"""Tests for dedupe.sha1: the vectorised SHA-1 gives hashlib's digest, on
-both of its paths (numpy lanes and one by one)."""
+"""Tests for dedupe.sha1: the batched SHA-1 gives hashlib's digest on every
+path: compiled (vector lanes, and the scalar build other compilers get),
+numpy lanes, and one by one."""
 
 from __future__ import annotations
 
 import hashlib
+import importlib.util
 import random
+from pathlib import Path
 
 import numpy as np
 import pytest
 from datasketch.hashfunc import sha1_hash32 as datasketch_sha1_hash32
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import sha1
@@ -28,10 +31,27 @@ def packed(messages: list[bytes]) -> tuple[bytes, np.ndarray, np.ndarray]:
     return b"".join(messages), ends - lengths, ends
 
 
-@pytest.fixture
-def always_vectorised(monkeypatch: pytest.MonkeyPatch) -> None:
-    """Every message through the numpy lanes, however few share a block count."""
-    monkeypatch.setattr(sha1, "_MIN_VECTOR", 1)
+SOURCE = Path(__file__).resolve().parents[1] / "src" / "dedupe" / "_sha1_batch.c"
+
+
+@pytest.fixture(params=["compiled", "numpy", "numpy lanes"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way :func:`sha1_hash32` can hash: the compiled module where the
+    install built it; numpy as set up (lanes for large groups, the standard
+    library for the rest); numpy lanes for every message, however few share
+    a block count."""
+    if request.param == "compiled":
+        if not sha1.COMPILED:
+            pytest.skip("dedupe._sha1_batch was not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(sha1, "_sha1_batch", None)
+    if request.param == "numpy lanes":
+        monkeypatch.setattr(sha1, "_MIN_VECTOR", 1)
+    return request.param
+
+
+# The fixture's patches hold for every example of a test.
+UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
 
 
 def test_one_message_is_datasketch_sha1_hash32() -> None:
@@ -39,7 +59,7 @@ def test_one_message_is_datasketch_sha1_hash32() -> None:
         assert sha1_hash32_of(message) == datasketch_sha1_hash32(message)
 
 
-def test_thousands_of_messages_of_every_block_count() -> None:
+def test_thousands_of_messages_of_every_block_count(path: str) -> None:
     # Lengths 0-300 make groups of 1 to 5 blocks, each large enough for the
     # numpy path; the longest group goes one by one.
     rng = random.Random(7)
@@ -47,8 +67,7 @@ def test_thousands_of_messages_of_every_block_count() -> None:
     assert np.array_equal(sha1_hash32(*packed(messages)), expected(messages))
 
 
-@pytest.mark.usefixtures("always_vectorised")
-def test_padding_boundaries() -> None:
+def test_padding_boundaries(path: str) -> None:
     # 55 bytes is the longest one-block message; 56-63 put the length in a
     # block of its own; 64 fills a block exactly.
     lengths = [0, 1, 3, 4, 5, 51, 52, 54, 55, 56, 57, 60, 63, 64, 65, 119, 120, 127, 128, 247]
@@ -56,17 +75,15 @@ def test_padding_boundaries() -> None:
     assert np.array_equal(sha1_hash32(*packed(messages)), expected(messages))
 
 
-@pytest.mark.usefixtures("always_vectorised")
-@settings(max_examples=150, deadline=None)
+@settings(max_examples=150, deadline=None, suppress_health_check=UNDER_FIXTURE)
 @given(st.lists(st.binary(max_size=140), min_size=1, max_size=40))
-def test_vectorised_path_equals_hashlib(messages: list[bytes]) -> None:
+def test_every_path_equals_hashlib(path: str, messages: list[bytes]) -> None:
     assert np.array_equal(sha1_hash32(*packed(messages)), expected(messages))
 
 
-@pytest.mark.usefixtures("always_vectorised")
-@settings(max_examples=100, deadline=None)
+@settings(max_examples=100, deadline=None, suppress_health_check=UNDER_FIXTURE)
 @given(st.binary(max_size=200), st.data())
-def test_overlapping_slices_of_one_buffer(buffer: bytes, data: st.DataObject) -> None:
+def test_overlapping_slices_of_one_buffer(path: str, buffer: bytes, data: st.DataObject) -> None:
     bounds = data.draw(
         st.lists(
             st.tuples(
@@ -84,7 +101,7 @@ def test_overlapping_slices_of_one_buffer(buffer: bytes, data: st.DataObject) ->
     assert np.array_equal(got, expected(slices))
 
 
-def test_both_paths_agree_on_a_shingle_like_batch() -> None:
+def test_batch_equals_one_by_one_on_shingle_like_messages(path: str) -> None:
     rng = random.Random(3)
     words = [bytes(rng.choices(b"abcdefghij", k=rng.randint(1, 12))) for _ in range(400)]
     messages = [b" ".join(rng.sample(words, 3)) for _ in range(3_000)]
@@ -93,7 +110,7 @@ def test_both_paths_agree_on_a_shingle_like_batch() -> None:
     assert np.array_equal(vectorised, one_by_one)
 
 
-def test_no_messages() -> None:
+def test_no_messages(path: str) -> None:
     result = sha1_hash32(b"abc", np.array([], dtype=np.int64), np.array([], dtype=np.int64))
     assert result.dtype == np.uint32 and result.shape == (0,)
 
@@ -102,6 +119,66 @@ def test_no_messages() -> None:
     ("starts", "ends"),
     [([0], [4]), ([-1], [2]), ([2], [1]), ([0, 1], [1])],
 )
-def test_slices_outside_the_buffer_are_refused(starts: list[int], ends: list[int]) -> None:
+def test_slices_outside_the_buffer_are_refused(
+    path: str, starts: list[int], ends: list[int]
+) -> None:
     with pytest.raises(ValueError):
         sha1_hash32(b"abc", np.array(starts), np.array(ends))
+
+
+@pytest.mark.skipif(not sha1.COMPILED, reason="dedupe._sha1_batch was not built")
+def test_compiled_module_checks_its_own_arguments() -> None:
+    # It reads memory directly, so it refuses what would read out of bounds
+    # even when called without sha1_hash32's checks.
+    from dedupe import _sha1_batch
+
+    out = np.empty(1, dtype=np.uint32)
+    with pytest.raises(ValueError, match="inside the buffer"):
+        _sha1_batch.sha1_hash32_into(b"abc", np.array([1]), np.array([4]), out)
+    with pytest.raises(ValueError, match="one length"):
+        _sha1_batch.sha1_hash32_into(b"abc", np.array([0, 1]), np.array([1]), out)
+    with pytest.raises(ValueError, match="one length"):
+        _sha1_batch.sha1_hash32_into(b"abc", np.array([0]), np.array([1]), np.empty(2, np.uint32))
+    with pytest.raises(TypeError):
+        _sha1_batch.sha1_hash32_into(b"abc", np.array([0]), np.array([1]), b"read-only")
+
+
+def build(tmp_path: Path, *, scalar: bool):
+    """The compiled module built from source into ``tmp_path``, as a module."""
+    setuptools = pytest.importorskip("setuptools")
+    from setuptools.command.build_ext import build_ext
+
+    if not SOURCE.exists():
+        pytest.skip("not run from a source checkout")
+    extension = setuptools.Extension(
+        "_sha1_batch",
+        sources=[str(SOURCE)],
+        define_macros=[("DEDUPE_SHA1_SCALAR", "1")] if scalar else [],
+        extra_compile_args=["-O1"],
+    )
+    command = build_ext(setuptools.Distribution({"ext_modules": [extension]}))
+    command.build_lib = command.build_temp = str(tmp_path)
+    command.ensure_finalized()
+    try:
+        command.run()
+    except Exception as error:  # no compiler: nothing to test here
+        pytest.skip(f"cannot compile C here: {error}")
+    built = str(tmp_path / command.get_ext_filename("_sha1_batch"))
+    spec = importlib.util.spec_from_file_location("_sha1_batch", built)
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+@pytest.mark.parametrize("scalar", [False, True], ids=["vector lanes", "scalar"])
+def test_both_builds_of_the_compiled_module_equal_hashlib(tmp_path: Path, scalar: bool) -> None:
+    # The scalar build is what compilers without vector extensions (MSVC)
+    # produce; here it is forced with DEDUPE_SHA1_SCALAR.
+    module = build(tmp_path, scalar=scalar)
+    rng = random.Random(11)
+    messages = [rng.randbytes(rng.randint(0, 200)) for _ in range(3_000)]
+    messages += [bytes(range(256))[:n] for n in range(0, 140)]
+    buffer, starts, ends = packed(messages)
+    out = np.empty(len(messages), dtype=np.uint32)
+    module.sha1_hash32_into(buffer, starts, ends, out)
+    assert np.array_equal(out, expected(messages))

@@ -24,8 +24,14 @@ hash is ``h0`` byte-swapped.
 Messages of up to 55 bytes (nearly every word and 3-gram) take one block;
 longer ones are grouped by their block count. Groups too small to amortise
 numpy's per-call overhead, and the rare very long messages, go to the
-standard library's SHA-1 instead. Tests compare both paths with
-``hashlib`` on random input.
+standard library's SHA-1 instead.
+
+Where the install could compile it, ``dedupe._sha1_batch`` does the same in
+C, 16 messages per vector (about 30 ns a message against 300-600 ns here,
+packing included) and without the GIL; :func:`sha1_hash32` uses it when it
+is there (:data:`COMPILED`). Setting the environment variable
+``DEDUPE_NO_COMPILED`` to a non-empty value keeps to numpy. Tests compare
+every path with ``hashlib`` on random input.
 
 Example::
 
@@ -38,7 +44,19 @@ Example::
 
 from __future__ import annotations
 
+import os
+
 import numpy as np
+
+try:
+    if os.environ.get("DEDUPE_NO_COMPILED"):
+        raise ImportError("DEDUPE_NO_COMPILED is set")
+    from dedupe import _sha1_batch
+except ImportError:  # built without a C compiler, or turned off
+    _sha1_batch = None
+
+#: Whether :func:`sha1_hash32` runs the compiled version.
+COMPILED = _sha1_batch is not None
 
 try:
     # CPython's built-in SHA-1 sets up each hash with less work than
@@ -85,6 +103,18 @@ def sha1_hash32(buffer: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     result = np.empty(len(starts), dtype=np.uint32)
     if len(starts) == 0:
         return result
+    if _sha1_batch is not None:
+        _sha1_batch.sha1_hash32_into(
+            buffer, np.ascontiguousarray(starts), np.ascontiguousarray(ends), result
+        )
+        return result
+    return _sha1_hash32_numpy(buffer, starts, ends, result)
+
+
+def _sha1_hash32_numpy(
+    buffer: bytes, starts: np.ndarray, ends: np.ndarray, result: np.ndarray
+) -> np.ndarray:
+    """:func:`sha1_hash32` with numpy and the standard library, into ``result``."""
     lengths = ends - starts
     # SHA-1 adds at least 9 bytes (0x80 and the 8-byte length).
     blocks = (lengths + 8) // 64 + 1
