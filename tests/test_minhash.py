@@ -1,4 +1,5 @@
-"""Tests for dedupe.minhash: batch signatures bit-identical to datasketch.MinHash."""
+"""Tests for dedupe.minhash: batch signatures bit-identical to datasketch.MinHash,
+computed by the compiled module and by numpy."""
 
 from __future__ import annotations
 
@@ -8,12 +9,24 @@ from unittest import mock
 import numpy as np
 import pytest
 from datasketch import MinHash
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import minhash
 from dedupe.minhash import EMPTY, fmix32, jaccard, permutations, signatures, to_datasketch
 from dedupe.shingle import hash_shingles
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way :func:`signatures` can compute: the compiled module where the
+    install built it, and numpy."""
+    if request.param == "compiled":
+        if not minhash.COMPILED:
+            pytest.skip("dedupe._minhash_batch was not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(minhash, "_minhash_batch", None)
+    return request.param
 
 
 def datasketch_signature(items: list[bytes], num_perm: int, seed: int) -> np.ndarray:
@@ -27,14 +40,17 @@ def random_items(rng: random.Random, count: int) -> list[bytes]:
     return [rng.randbytes(rng.randint(1, 12)) for _ in range(count)]
 
 
-@settings(max_examples=60, deadline=None)
+# The fixture's patch holds for every example.
+@settings(
+    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(st.lists(st.binary(min_size=1, max_size=10), max_size=25), min_size=1, max_size=8),
     st.sampled_from([1, 2, 3, 16, 128, 129, 300]),
     st.sampled_from([0, 1, 2, 42, 2**31 - 1]),
 )
 def test_signatures_equal_datasketch_update(
-    sets: list[list[bytes]], num_perm: int, seed: int
+    path: str, sets: list[list[bytes]], num_perm: int, seed: int
 ) -> None:
     sigs = signatures([hash_shingles(items) for items in sets], num_perm=num_perm, seed=seed)
     assert sigs.shape == (len(sets), num_perm)
@@ -43,7 +59,7 @@ def test_signatures_equal_datasketch_update(
         assert np.array_equal(row, datasketch_signature(items, num_perm, seed))
 
 
-def test_every_num_perm_from_1_to_300_matches_datasketch() -> None:
+def test_every_num_perm_from_1_to_300_matches_datasketch(path: str) -> None:
     rng = random.Random(300)
     for num_perm in range(1, 301):
         seed = num_perm % 7
@@ -55,7 +71,7 @@ def test_every_num_perm_from_1_to_300_matches_datasketch() -> None:
             assert np.array_equal(row, m.hashvalues), (num_perm, seed)
 
 
-def test_batches_spanning_many_chunks_match_datasketch() -> None:
+def test_batches_spanning_many_chunks_match_datasketch(path: str) -> None:
     rng = random.Random(2024)
     chunk = minhash._CHUNK_ELEMENTS
     sizes = [rng.randint(0, 3000) for _ in range(30)]  # many small sets across chunks
@@ -81,13 +97,17 @@ def test_batches_spanning_many_chunks_match_datasketch() -> None:
 def test_tiny_chunks_give_the_same_signatures(sets: list[list[bytes]], chunk: int) -> None:
     # Force many chunk boundaries (and sets larger than a chunk) on small inputs.
     hashes = [hash_shingles(items) for items in sets]
-    with mock.patch.object(minhash, "_CHUNK_ELEMENTS", chunk):
+    # Chunks are the numpy path's; the compiled one has none.
+    with (
+        mock.patch.object(minhash, "_CHUNK_ELEMENTS", chunk),
+        mock.patch.object(minhash, "_minhash_batch", None),
+    ):
         small = signatures(hashes, num_perm=24, seed=5)
     for row, items in zip(small, sets, strict=True):
         assert np.array_equal(row, datasketch_signature(items, 24, 5))
 
 
-def test_flat_storage_gives_the_same_signatures() -> None:
+def test_flat_storage_gives_the_same_signatures(path: str) -> None:
     rng = random.Random(11)
     sets = [hash_shingles(random_items(rng, rng.choice([0, 1, 5, 300]))) for _ in range(40)]
     lengths = np.array([len(s) for s in sets], dtype=np.int64)
@@ -98,7 +118,7 @@ def test_flat_storage_gives_the_same_signatures() -> None:
     )
 
 
-def test_batch_result_does_not_depend_on_neighbours() -> None:
+def test_batch_result_does_not_depend_on_neighbours(path: str) -> None:
     rng = random.Random(5)
     sets = [hash_shingles(random_items(rng, rng.randint(0, 5000))) for _ in range(12)]
     together = signatures(sets, num_perm=32)
@@ -108,14 +128,14 @@ def test_batch_result_does_not_depend_on_neighbours() -> None:
     assert np.array_equal(together, reversed_)
 
 
-def test_empty_set_gets_the_empty_signature() -> None:
+def test_empty_set_gets_the_empty_signature(path: str) -> None:
     sigs = signatures([np.empty(0, np.uint32)], num_perm=16)
     assert sigs.tolist() == [[0xFFFFFFFF] * 16]
     assert np.array_equal(sigs[0], MinHash(num_perm=16).hashvalues)
     assert EMPTY == 0xFFFFFFFF
 
 
-def test_empty_sets_between_full_ones_keep_their_rows() -> None:
+def test_empty_sets_between_full_ones_keep_their_rows(path: str) -> None:
     full = hash_shingles([b"a b c", b"b c d"])
     empty = np.empty(0, np.uint32)
     sigs = signatures([empty, full, empty, full, empty], num_perm=8)
@@ -124,18 +144,36 @@ def test_empty_sets_between_full_ones_keep_their_rows() -> None:
     assert np.array_equal(sigs[1], sigs[3])
 
 
-def test_no_sets_gives_an_empty_matrix() -> None:
+def test_no_sets_gives_an_empty_matrix(path: str) -> None:
     sigs = signatures([], num_perm=8)
     assert sigs.shape == (0, 8)
     assert sigs.dtype == np.uint32
 
 
-def test_repeated_elements_do_not_change_the_signature() -> None:
+def test_repeated_elements_do_not_change_the_signature(path: str) -> None:
     items = hash_shingles([b"x", b"y", b"z"])
     assert np.array_equal(
         signatures([np.concatenate([items, items, items[:1]])], num_perm=32),
         signatures([items], num_perm=32),
     )
+
+
+@pytest.mark.skipif(not minhash.COMPILED, reason="dedupe._minhash_batch was not built")
+def test_compiled_module_checks_its_own_arguments() -> None:
+    # It reads memory directly, so lengths that overrun the values, or an
+    # output of the wrong size, are refused even without signatures_flat.
+    from dedupe import _minhash_batch
+
+    a, b = permutations(4, 1)
+    values = np.arange(5, dtype=np.uint32)
+    out = np.empty((2, 4), dtype=np.uint32)
+    for lengths in ([3, 3], [-1, 6], [2, 2]):
+        with pytest.raises(ValueError, match="sum to len"):
+            _minhash_batch.signatures_into(values, np.array(lengths), a, b, out)
+    with pytest.raises(ValueError, match="len\\(out\\)"):
+        _minhash_batch.signatures_into(values, np.array([2, 3]), a, b, out[:1])
+    _minhash_batch.signatures_into(values, np.array([2, 3]), a, b, out)
+    assert np.array_equal(out, signatures([values[:2], values[2:]], num_perm=4))
 
 
 def test_permutations_are_datasketch_parameters() -> None:

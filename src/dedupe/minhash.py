@@ -14,8 +14,11 @@ of equal positions is the estimate.
 
 Here the arithmetic runs over a whole batch: all element hashes of all
 paragraphs are concatenated, permuted as one ``(num_perm, elements)`` matrix
-in chunks, and reduced per paragraph with ``np.minimum.reduceat``. The result
-is bit-identical to calling ``MinHash.update`` per shingle (a test proves it).
+in chunks, and reduced per paragraph with ``np.minimum.reduceat``. Where the
+install compiled it, ``dedupe._minhash_batch`` does the same in one pass
+over the elements, the permutations in vector registers (:data:`COMPILED`;
+about 20x faster). Either is bit-identical to calling ``MinHash.update`` per
+shingle (tests prove both).
 
 Example::
 
@@ -32,6 +35,12 @@ from functools import lru_cache
 from typing import Any
 
 import numpy as np
+
+from dedupe import _compiled
+
+_minhash_batch = _compiled.load("_minhash_batch")
+#: Whether :func:`signatures_flat` runs the compiled version.
+COMPILED = _minhash_batch is not None
 
 EMPTY = np.uint32(0xFFFFFFFF)
 # Elements permuted at once, into one reused ``(num_perm, elements)`` buffer.
@@ -81,10 +90,20 @@ def signatures_flat(
 ) -> np.ndarray:
     """:func:`signatures` of sets stored back to back: set ``i`` is the next
     ``lengths[i]`` entries of ``values`` (the storage the pipeline keeps)."""
+    a, b = permutations(num_perm, seed)
+    if _minhash_batch is not None:
+        result = np.empty((len(lengths), num_perm), dtype=np.uint32)
+        _minhash_batch.signatures_into(
+            np.ascontiguousarray(values, dtype=np.uint32),
+            np.ascontiguousarray(lengths, dtype=np.int64),
+            a,
+            b,
+            result,
+        )
+        return result
     result = np.full((len(lengths), num_perm), EMPTY, dtype=np.uint32)
     if len(values) == 0:
         return result
-    a, b = permutations(num_perm, seed)
     elements = fmix32(values)
     nonempty = np.flatnonzero(lengths)
     lengths = lengths[nonempty]

@@ -44,17 +44,11 @@ Example::
 
 from __future__ import annotations
 
-import os
-
 import numpy as np
 
-try:
-    if os.environ.get("DEDUPE_NO_COMPILED"):
-        raise ImportError("DEDUPE_NO_COMPILED is set")
-    from dedupe import _sha1_batch
-except ImportError:  # built without a C compiler, or turned off
-    _sha1_batch = None
+from dedupe import _compiled
 
+_sha1_batch = _compiled.load("_sha1_batch")
 #: Whether :func:`sha1_hash32` runs the compiled version.
 COMPILED = _sha1_batch is not None
 
