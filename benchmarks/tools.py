@@ -9,7 +9,9 @@ taking the benchmark down.
 from __future__ import annotations
 
 import importlib.metadata
+import importlib.util
 import json
+import os
 import re
 import shutil
 import subprocess
@@ -73,6 +75,14 @@ class Dedupe(Tool):
             self.version = importlib.metadata.version("dedupe-passages")
         except importlib.metadata.PackageNotFoundError:
             self.version = ""
+            return
+        # Which SHA-1 and MinHash ran: the compiled ones or numpy's (no C
+        # compiler at install, or DEDUPE_NO_COMPILED set). Tables must say.
+        compiled = not os.environ.get("DEDUPE_NO_COMPILED") and all(
+            importlib.util.find_spec(f"dedupe.{name}") is not None
+            for name in ("_sha1_batch", "_minhash_batch")
+        )
+        self.version += ", compiled kernels" if compiled else ", numpy kernels"
 
     def unavailable(self) -> str | None:
         return dedupe_missing()
