@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import hashlib
+
 import numpy as np
 import pytest
 from datasketch.hashfunc import sha1_hash32
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedupe import shingle
 from dedupe.shingle import hash_shingles, shingle_hashes, shingle_sets, shingles
 
 word = st.text(alphabet=st.characters(exclude_categories=["Z", "Cs", "Cc"]), min_size=1, max_size=6)
@@ -106,3 +109,106 @@ def test_shingle_sets_of_nothing() -> None:
     assert len(values) == 0 and len(counts) == 0
     values, counts = shingle_sets([[], []], size=3)
     assert len(values) == 0 and counts.tolist() == [0, 0]
+
+
+# -- word keys and distinct sets: compiled and numpy ---------------------------
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way word keys and distinct sets are computed: the compiled module
+    where the install built it, and numpy."""
+    if request.param == "compiled":
+        if not shingle.COMPILED:
+            pytest.skip("dedupe._shingle_batch was not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(shingle, "_shingle_batch", None)
+    return request.param
+
+
+MASK64 = (1 << 64) - 1
+# The fixture's patch holds for every example of a test.
+UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
+
+
+def reference_word_key(word: bytes) -> int:
+    """word_keys' definition, one word in plain Python."""
+
+    def mix(x: int) -> int:
+        x ^= x >> 30
+        x = (x * 0xBF58476D1CE4E5B9) & MASK64
+        x ^= x >> 27
+        x = (x * 0x94D049BB133111EB) & MASK64
+        return x ^ (x >> 31)
+
+    if len(word) > 64:
+        return int.from_bytes(hashlib.blake2b(word, digest_size=8).digest(), "little")
+    key = (len(word) * 0x9E3779B97F4A7C15) & MASK64
+    for offset in range(0, len(word), 8):
+        key = mix(key ^ int.from_bytes(word[offset : offset + 8], "little"))
+    return key
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=UNDER_FIXTURE)
+@given(st.lists(st.binary(max_size=100), max_size=40))
+def test_word_keys_follow_their_definition(path: str, words: list[bytes]) -> None:
+    buffer = b" ".join(words)
+    lengths = np.array([len(w) for w in words], dtype=np.int64)
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    keys = shingle.word_keys(buffer, starts, starts + lengths)
+    assert keys.dtype == np.uint64
+    assert keys.tolist() == [reference_word_key(w) for w in words]
+
+
+def test_word_keys_refuse_words_outside_the_buffer(path: str) -> None:
+    with pytest.raises(ValueError, match="inside the buffer"):
+        shingle.word_keys(b"abc", np.array([1]), np.array([4]))
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=UNDER_FIXTURE)
+@given(
+    st.lists(
+        st.one_of(
+            st.lists(st.integers(0, 2**32 - 1), max_size=60),
+            st.lists(st.integers(0, 5), max_size=200),  # many repeats, long runs
+        ),
+        max_size=12,
+    )
+)
+def test_distinct_sets_are_sorted_sets(path: str, runs: list[list[int]]) -> None:
+    values = np.array([v for run in runs for v in run], dtype=np.uint32)
+    counts = np.array([len(run) for run in runs], dtype=np.int64)
+    distinct, distinct_counts = shingle.distinct_sets(values, counts)
+    assert distinct.dtype == np.uint32
+    assert distinct_counts.tolist() == [len(set(run)) for run in runs]
+    assert distinct.tolist() == [v for run in runs for v in sorted(set(run))]
+
+
+def test_distinct_sets_of_sorted_reversed_and_equal_runs(path: str) -> None:
+    # The orders that break a careless quicksort, at lengths around its cut-off.
+    runs = []
+    for n in (15, 16, 17, 33, 1000):
+        runs += [list(range(n)), list(range(n, 0, -1)), [7] * n, [1, 0] * (n // 2)]
+    values = np.array([v for run in runs for v in run], dtype=np.uint32)
+    counts = np.array([len(run) for run in runs], dtype=np.int64)
+    distinct, distinct_counts = shingle.distinct_sets(values, counts)
+    assert distinct.tolist() == [v for run in runs for v in sorted(set(run))]
+    assert distinct_counts.tolist() == [len(set(run)) for run in runs]
+
+
+@pytest.mark.skipif(not shingle.COMPILED, reason="dedupe._shingle_batch was not built")
+def test_compiled_module_checks_its_own_arguments() -> None:
+    from dedupe import _shingle_batch
+
+    values = np.arange(5, dtype=np.uint32)
+    for counts in ([3, 3], [-1, 6]):
+        with pytest.raises(ValueError, match="sum to len"):
+            _shingle_batch.distinct_sorted_into(
+                values, np.array(counts), np.empty_like(values), np.empty(2, np.int64)
+            )
+    with pytest.raises(ValueError, match="one length"):
+        _shingle_batch.distinct_sorted_into(
+            values, np.array([5]), np.empty(4, np.uint32), np.empty(1, np.int64)
+        )
+    with pytest.raises(ValueError, match="one length"):
+        _shingle_batch.word_keys_into(b"ab", np.array([0]), np.array([1]), np.empty(2, np.uint64))

@@ -35,7 +35,12 @@ from collections.abc import Iterable, Sequence
 
 import numpy as np
 
+from dedupe import _compiled
 from dedupe.sha1 import sha1_hash32
+
+_shingle_batch = _compiled.load("_shingle_batch")
+#: Whether :func:`word_keys` and :func:`distinct_sets` run the compiled versions.
+COMPILED = _shingle_batch is not None
 
 
 def shingles(words: Sequence[str], *, size: int) -> list[bytes]:
@@ -113,7 +118,7 @@ def shingle_sets_in(
     last = first_word[owner] + np.minimum(position + size, lengths[owner]) - 1
     hashes = sha1_hash32(buffer, word_starts[first], word_ends[last])
 
-    values, counts[present] = _distinct_per_owner(owner, hashes, len(present))
+    values, counts[present] = distinct_sets(hashes, per_paragraph)
     return values, counts
 
 
@@ -187,8 +192,28 @@ def word_keys(buffer: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray
         >>> bool(keys[0] == keys[3]), bool(keys[0] == keys[1])
         (True, False)
     """
-    starts = np.asarray(starts, dtype=np.int64)
-    lengths = np.asarray(ends, dtype=np.int64) - starts
+    starts = np.ascontiguousarray(starts, dtype=np.int64)
+    ends = np.ascontiguousarray(ends, dtype=np.int64)
+    lengths = ends - starts
+    if len(starts) and (
+        int(starts.min()) < 0 or int(ends.max()) > len(buffer) or int(lengths.min()) < 0
+    ):
+        raise ValueError("words must lie inside the buffer")
+    if _shingle_batch is not None:
+        keys = np.empty(len(starts), dtype=np.uint64)
+        _shingle_batch.word_keys_into(buffer, starts, ends, keys)
+    else:
+        keys = _short_word_keys(buffer, starts, lengths)
+    view = memoryview(buffer)
+    for lane in np.flatnonzero(lengths > _VECTOR_WORD_BYTES).tolist():
+        digest = hashlib.blake2b(view[starts[lane] : starts[lane] + lengths[lane]], digest_size=8)
+        keys[lane] = int.from_bytes(digest.digest(), "little")
+    return keys
+
+
+def _short_word_keys(buffer: bytes, starts: np.ndarray, lengths: np.ndarray) -> np.ndarray:
+    """:func:`word_keys` with numpy, for the words of up to
+    :data:`_VECTOR_WORD_BYTES` (the others' keys are left to the caller)."""
     keys = lengths.astype(np.uint64) * _GOLDEN
     if len(starts) == 0:
         return keys
@@ -204,10 +229,6 @@ def word_keys(buffer: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarray
         chunk &= _LOW_BYTES[np.minimum(lengths[lanes] - offset, 8)]
         chunk ^= keys[lanes]
         keys[lanes] = _mix64(chunk)
-    view = memoryview(buffer)
-    for lane in np.flatnonzero(~short).tolist():
-        digest = hashlib.blake2b(view[starts[lane] : starts[lane] + lengths[lane]], digest_size=8)
-        keys[lane] = int.from_bytes(digest.digest(), "little")
     return keys
 
 
@@ -239,6 +260,13 @@ def distinct_sets(values: np.ndarray, counts: np.ndarray) -> tuple[np.ndarray, n
     """Each of many sequences stored back to back (sequence ``i`` is the next
     ``counts[i]`` entries of ``values``) as its sorted distinct values,
     stored the same way."""
+    values = np.ascontiguousarray(values, dtype=np.uint32)
+    counts = np.ascontiguousarray(counts, dtype=np.int64)
+    if _shingle_batch is not None:
+        distinct = np.empty_like(values)
+        distinct_counts = np.empty_like(counts)
+        kept = _shingle_batch.distinct_sorted_into(values, counts, distinct, distinct_counts)
+        return distinct[:kept].copy(), distinct_counts
     owner = np.repeat(np.arange(len(counts), dtype=np.int64), counts)
     return _distinct_per_owner(owner, values, len(counts))
 
