@@ -147,6 +147,17 @@ def test_magic_numbers_name_the_kind(tmp_path: Path, data: bytes, kind: str) -> 
     assert result == Skip(str(tmp_path / "x.txt"), f"binary file ({kind})")
 
 
+def test_every_signature_is_recognised_at_its_offset(tmp_path: Path) -> None:
+    # The table is looked up by (offset, first byte): each entry must still
+    # be found, with text before the offset and after the signature.
+    from dedupe.sources import _MAGIC
+
+    for signature, offset, kind in _MAGIC:
+        data = b"x" * offset + signature + b"plain text after it\n" * 20
+        result = read_bytes_as_document(tmp_path / "x.txt", data)
+        assert result == Skip(str(tmp_path / "x.txt"), f"binary file ({kind})"), kind
+
+
 def test_nul_byte_without_utf16_pattern_is_binary(tmp_path: Path) -> None:
     result = read_bytes_as_document(tmp_path / "x.txt", b"mostly text\n" * 50 + b"\x00\xff\x00")
     assert result == Skip(str(tmp_path / "x.txt"), "binary file")

@@ -611,10 +611,28 @@ _BINARY_CONTROL_CHARS = re.compile(
 )
 
 
-def _magic_kind(head: bytes) -> str | None:
+def _magic_index() -> dict[tuple[int, int], list[tuple[bytes, str]]]:
+    """_MAGIC's signatures by (offset, first byte), in _MAGIC's order: every
+    file is sniffed, mostly text, which one lookup per offset turns away
+    (30 ``startswith`` calls per file were a tenth of reading a corpus)."""
+    index: dict[tuple[int, int], list[tuple[bytes, str]]] = {}
     for signature, offset, kind in _MAGIC:
-        if head.startswith(signature, offset):
-            return kind
+        index.setdefault((offset, signature[0]), []).append((signature, kind))
+    return index
+
+
+_MAGIC_INDEX = _magic_index()
+_MAGIC_OFFSETS = sorted({offset for _, offset, _ in _MAGIC})
+
+
+def _magic_kind(head: bytes) -> str | None:
+    # No file matches signatures at two offsets, so the order of offsets
+    # does not change the answer.
+    for offset in _MAGIC_OFFSETS:
+        if offset < len(head):
+            for signature, kind in _MAGIC_INDEX.get((offset, head[offset]), ()):
+                if head.startswith(signature, offset):
+                    return kind
     if head.startswith(b"RIFF") and head[8:12] in _RIFF_KINDS:
         return _RIFF_KINDS[head[8:12]]
     if head.startswith(b"BZh") and head[3:4].isdigit() and head.startswith(b"1AY&SY", 4):
