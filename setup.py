@@ -1,12 +1,13 @@
-"""Builds the optional compiled kernels of the sketch stage: the batched
-SHA-1 of shingles (``dedupe._sha1_batch``), MinHash signatures
-(``dedupe._minhash_batch``), word keys and per-paragraph shingle sets
-(``dedupe._shingle_batch``).
+"""Builds the optional compiled kernels of the sketch stage: paragraph
+bounds (``dedupe._segment_batch``), the batched SHA-1 of shingles
+(``dedupe._sha1_batch``), MinHash signatures (``dedupe._minhash_batch``),
+word keys and per-paragraph shingle sets (``dedupe._shingle_batch``).
 
 Everything else about the package is in pyproject.toml. The extensions are
 optional: where no C compiler is at hand, the install still succeeds and
-``dedupe.sha1``, ``dedupe.minhash`` and ``dedupe.shingle`` compute the same
-values with numpy (the sketch stage then takes about twice as long).
+``dedupe.segment``, ``dedupe.sha1``, ``dedupe.minhash`` and ``dedupe.shingle``
+compute the same values in Python and numpy (the sketch stage then takes
+about twice as long).
 """
 
 import sys
@@ -24,6 +25,6 @@ setup(
             extra_compile_args=OPTIMISE,
             optional=True,
         )
-        for name in ("_sha1_batch", "_minhash_batch", "_shingle_batch")
+        for name in ("_segment_batch", "_sha1_batch", "_minhash_batch", "_shingle_batch")
     ]
 )

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
-from hypothesis import assume, example, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
-from dedupe.segment import Paragraph, segment
+from dedupe import segment as segment_module
+from dedupe.segment import Paragraph, segment, segment_bounds
 
 # Every line boundary str.splitlines() knows.
 BREAKS = ["\n", "\r\n", "\r", "\x0b", "\x0c", "\x1c", "\x1d", "\x1e", "\x85", "\u2028", "\u2029"]
@@ -325,3 +327,49 @@ def test_cut_pieces_keep_the_paragraph_properties(
     # Cutting loses no text: every non-space character is in a piece.
     covered = {i for p in paragraphs for i in range(p.start, p.end)}
     assert all(i in covered for i, char in enumerate(text) if not char.isspace())
+
+
+# --------------------------------------------------------------------------- compiled
+
+
+@pytest.fixture
+def python_only(monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.setattr(segment_module, "_segment_batch", None)
+
+
+compiled_only = pytest.mark.skipif(
+    not segment_module.COMPILED, reason="dedupe._segment_batch was not built"
+)
+
+
+@compiled_only
+@settings(max_examples=500, deadline=None)
+@given(documents, st.integers(min_value=-1, max_value=40))
+@example("a\r\n\r\nb\r", 1)
+@example(" \u2028x\x85\x85y\u3000\n", 0)
+@example("\n\n\n", 3)
+@example("one line, no break", 5)
+def test_compiled_bounds_equal_the_python_rules(text: str, wrap_width: int) -> None:
+    packed = segment_module._segment_batch.paragraph_bounds(text, wrap_width)
+    compiled = np.frombuffer(packed, dtype=np.int64).reshape(-1, 4).tolist()
+    python = [
+        [p.start, p.end, p.line_start, p.line_end]
+        for p in segment_module._segment(text, wrap_width)
+    ]
+    assert compiled == python
+
+
+@pytest.mark.usefixtures("python_only")
+@settings(
+    max_examples=150, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
+@given(documents, st.integers(min_value=1, max_value=40), st.integers(min_value=1, max_value=30))
+def test_python_path_gives_the_same_paragraphs(text: str, wrap_width: int, max_chars: int) -> None:
+    # Run with the compiled module set aside: segment() and segment_bounds()
+    # agree with each other and with the line oracle there too.
+    got = segment(text, wrap_width=wrap_width, max_chars=max_chars)
+    bounds = segment_bounds(text, wrap_width=wrap_width, max_chars=max_chars)
+    assert bounds.dtype == np.int64 and bounds.shape == (len(got), 4)
+    assert bounds.tolist() == [[p.start, p.end, p.line_start, p.line_end] for p in got]
+    if max_chars >= len(text):
+        assert lines_of(text, got) == oracle_lines(text, wrap_width)

@@ -221,21 +221,21 @@ def sketch_together(
     larger document is sketched a few MB of paragraphs at a time, so the
     folded words held at once stay bounded (a 100 MB one-line file).
     """
-    pieces: list[tuple[str, list[segment.Paragraph]]] = []
+    pieces: list[tuple[str, np.ndarray]] = []
     paragraph_counts: list[int] = []
     for text in texts:
-        paragraphs = segment.segment(
+        bounds = segment.segment_bounds(
             text, wrap_width=settings.wrap_width, max_chars=settings.max_paragraph_chars
         )
-        paragraph_counts.append(len(paragraphs))
-        pieces.extend((text, group) for group in _by_size(paragraphs, _SKETCH_CHARS))
+        paragraph_counts.append(len(bounds))
+        pieces.extend((text, group) for group in _by_size(bounds, _SKETCH_CHARS))
     # Consecutive pieces, in order, a few MB at a time: the sketches of the
     # batches back to back are those of the documents back to back.
     parts: list[DocumentSketch] = []
-    batch: list[tuple[str, list[segment.Paragraph]]] = []
+    batch: list[tuple[str, np.ndarray]] = []
     size = 0
     for piece in [*pieces, None]:
-        chars = 0 if piece is None else sum(p.end - p.start for p in piece[1])
+        chars = 0 if piece is None else int((piece[1][:, 1] - piece[1][:, 0]).sum())
         if piece is None or (batch and size + chars > _SKETCH_CHARS):
             parts.append(_sketch_pieces(batch, settings))
             batch, size = [], 0
@@ -251,31 +251,30 @@ def sketch_together(
 _SKETCH_CHARS = 4 << 20
 
 
-def _by_size(paragraphs: list[segment.Paragraph], limit: int) -> list[list[segment.Paragraph]]:
-    """Consecutive groups of at most ``limit`` characters (one group at least)."""
-    groups: list[list[segment.Paragraph]] = [[]]
-    size = 0
-    for paragraph in paragraphs:
-        if groups[-1] and size + paragraph.end - paragraph.start > limit:
-            groups.append([])
-            size = 0
-        groups[-1].append(paragraph)
-        size += paragraph.end - paragraph.start
+def _by_size(bounds: np.ndarray, limit: int) -> list[np.ndarray]:
+    """Paragraph bounds (rows of ``start, end, ...``) in consecutive groups of
+    at most ``limit`` characters, each as long as that allows (one paragraph
+    at least; one empty group for no paragraphs)."""
+    ends = np.cumsum(bounds[:, 1] - bounds[:, 0])
+    if len(bounds) == 0 or ends[-1] <= limit:
+        return [bounds]
+    groups = []
+    first = 0
+    while first < len(bounds):
+        before = int(ends[first - 1]) if first else 0
+        last = max(first + 1, int(np.searchsorted(ends, before + limit, side="right")))
+        groups.append(bounds[first:last])
+        first = last
     return groups
 
 
-def _sketch_pieces(
-    pieces: list[tuple[str, list[segment.Paragraph]]], settings: Settings
-) -> DocumentSketch:
+def _sketch_pieces(pieces: list[tuple[str, np.ndarray]], settings: Settings) -> DocumentSketch:
     """The sketch of these paragraphs of these texts, back to back, folded,
     keyed, shingled and hashed together. Every field is gathered for the
     whole batch: a batch can hold thousands of small documents, and a dozen
     numpy calls for each would cost more than their folding. A paragraph
     repeated in the batch (same key) is shingled and MinHashed once."""
-    paragraphs = [p for _, group in pieces for p in group]
-    folded = normalize.fold_paragraphs(
-        (text, [(p.start, p.end) for p in group]) for text, group in pieces
-    )
+    folded = normalize.fold_paragraphs((text, group[:, :2].tolist()) for text, group in pieces)
     word_counts = folded.word_counts
     first_words = np.cumsum(word_counts) - word_counts
     word_keys = shingle.word_keys(folded.buffer, folded.word_starts, folded.word_ends)
@@ -299,9 +298,8 @@ def _sketch_pieces(
     )
     shingle_values, shingle_counts = _take_sets(values, counts, rows)
     word_hashes = shingle.fold32(word_keys[np.repeat(matchable, word_counts)])
-    bounds = np.array(
-        [(p.start, p.end, p.line_start, p.line_end) for p in paragraphs], dtype=np.int64
-    ).reshape(-1, 4)
+    bounds = np.concatenate([group for _, group in pieces]) if pieces else np.empty((0, 4))
+    bounds = bounds.astype(np.int64, copy=False)
     return DocumentSketch(
         starts=np.ascontiguousarray(bounds[:, 0]),
         ends=np.ascontiguousarray(bounds[:, 1]),

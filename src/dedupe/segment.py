@@ -24,6 +24,14 @@ import re
 from dataclasses import dataclass
 from typing import NamedTuple
 
+import numpy as np
+
+from dedupe import _compiled
+
+_segment_batch = _compiled.load("_segment_batch")
+#: Whether :func:`segment_bounds` runs the compiled version.
+COMPILED = _segment_batch is not None
+
 # The characters str.splitlines() treats as line boundaries.
 _LINE_BREAK = re.compile("\r\n|[\n\r\x0b\x0c\x1c\x1d\x1e\x85\u2028\u2029]")
 
@@ -87,11 +95,37 @@ def segment(text: str, *, wrap_width: int = 100, max_chars: int = 20_000) -> lis
     paragraphs (a 100 MB line of scraped text) are cut into pieces at white
     space, so memory per paragraph stays bounded.
     """
-    return [
-        piece
-        for paragraph in _segment(text, wrap_width)
-        for piece in _pieces(text, paragraph, max_chars)
-    ]
+    bounds = segment_bounds(text, wrap_width=wrap_width, max_chars=max_chars)
+    return [Paragraph(*row) for row in bounds.tolist()]
+
+
+def segment_bounds(text: str, *, wrap_width: int = 100, max_chars: int = 20_000) -> np.ndarray:
+    """:func:`segment` as an ``(paragraphs, 4)`` int64 array of ``start, end,
+    line_start, line_end``: what the sketch stage keeps, without an object
+    per paragraph. Compiled where the install built ``dedupe._segment_batch``
+    (the same bounds, tested against this module's Python)."""
+    if _segment_batch is not None:
+        packed = _segment_batch.paragraph_bounds(text, wrap_width)
+        bounds = np.frombuffer(packed, dtype=np.int64).reshape(-1, 4)
+    else:
+        bounds = _as_array([_row(p) for p in _segment(text, wrap_width)])
+    if not np.any(bounds[:, 1] - bounds[:, 0] > max_chars):
+        return bounds
+    return _as_array(
+        [
+            _row(piece)
+            for row in bounds.tolist()
+            for piece in _pieces(text, Paragraph(*row), max_chars)
+        ]
+    )
+
+
+def _row(p: Paragraph) -> tuple[int, int, int, int]:
+    return p.start, p.end, p.line_start, p.line_end
+
+
+def _as_array(rows: list[tuple[int, int, int, int]]) -> np.ndarray:
+    return np.array(rows, dtype=np.int64).reshape(-1, 4)
 
 
 def _pieces(text: str, paragraph: Paragraph, max_chars: int) -> list[Paragraph]:
