@@ -82,25 +82,29 @@ def align(
 
     Symmetric: ``align(b, a)`` is ``align(a, b)`` with the spans mirrored.
     """
-    first, second = list(a), list(b)
+    # (The pipeline passes lists already: ~86,000 pairs at 50 MB of text.)
+    first = a if type(a) is list else list(a)
+    second = b if type(b) is list else list(b)
     if not first or not second:
         return None
     if first == second:
         return Alignment(EXACT, 1.0, ((0, len(first), 0, len(second)),), len(first))
-    options = {
-        "threshold": threshold,
-        "contained_threshold": contained_threshold,
-        "min_contained_words": min_contained_words,
-        "max_edit": max_edit,
-        "min_span_words": min_span_words,
-    }
     # Several longest common subsequences can exist and which one RapidFuzz
     # returns depends on the argument order: always align in one canonical
     # order so the answer does not depend on which document came first.
-    if second < first:
-        result = _align(second, first, **options)
-        return None if result is None else mirror(result)
-    return _align(first, second, **options)
+    swapped = second < first
+    if swapped:
+        first, second = second, first
+    result = _align(
+        first,
+        second,
+        threshold=threshold,
+        contained_threshold=contained_threshold,
+        min_contained_words=min_contained_words,
+        max_edit=max_edit,
+        min_span_words=min_span_words,
+    )
+    return mirror(result) if swapped and result is not None else result
 
 
 def mirror(alignment: Alignment) -> Alignment:
