@@ -25,6 +25,12 @@ setup(
             extra_compile_args=OPTIMISE,
             optional=True,
         )
-        for name in ("_segment_batch", "_sha1_batch", "_minhash_batch", "_shingle_batch")
+        for name in (
+            "_segment_batch",
+            "_sha1_batch",
+            "_minhash_batch",
+            "_shingle_batch",
+            "_index_batch",
+        )
     ]
 )

@@ -9,13 +9,15 @@ import random
 import numpy as np
 import pytest
 from datasketch import MinHash, MinHashLSH
-from hypothesis import given, settings
+from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from dedupe import index
 from dedupe.index import (
     band_keys,
     build_lsh,
     containment_candidates,
+    flat_containment_candidates,
     lsh_candidates,
     shared_word_candidates,
 )
@@ -241,6 +243,18 @@ def test_proposal_rate_follows_the_s_curve() -> None:
 # --------------------------------------------------------------------------- containment
 
 
+@pytest.fixture(params=["compiled", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Each way the containment lookup runs: the compiled module where the
+    install built it, and numpy's sorts."""
+    if request.param == "compiled":
+        if not index.COMPILED:
+            pytest.skip("dedupe._index_batch was not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(index, "_index_batch", None)
+    return request.param
+
+
 def words_of(count: int, tag: str) -> list[str]:
     return [f"{tag}{i}" for i in range(count)]
 
@@ -265,7 +279,7 @@ def contain_call(
     return as_set(pairs)
 
 
-def test_short_item_inside_a_long_paragraph_is_found() -> None:
+def test_short_item_inside_a_long_paragraph_is_found(path: str) -> None:
     long = words_of(300, "w")
     headline = long[120:130]
     noise = words_of(40, "n")
@@ -274,7 +288,7 @@ def test_short_item_inside_a_long_paragraph_is_found() -> None:
     assert contain_call([headline, noise, long]) == {(0, 2)}
 
 
-def test_lsh_cannot_see_what_containment_finds() -> None:
+def test_lsh_cannot_see_what_containment_finds(path: str) -> None:
     long = words_of(300, "w")
     headline = long[100:110]
     sigs = signatures([shingle_hashes(long, size=3), shingle_hashes(headline, size=3)])
@@ -282,7 +296,7 @@ def test_lsh_cannot_see_what_containment_finds() -> None:
     assert contain_call([long, headline]) == {(0, 1)}
 
 
-def test_max_words_limits_which_items_are_looked_up() -> None:
+def test_max_words_limits_which_items_are_looked_up(path: str) -> None:
     long = words_of(300, "w")
     item = long[50:62]  # 12 words
     assert contain_call([long, item], max_words=12) == {(0, 1)}
@@ -290,7 +304,7 @@ def test_max_words_limits_which_items_are_looked_up() -> None:
     assert contain_call([long, item], max_words=0) == set()
 
 
-def test_min_coverage_is_the_share_of_the_item_shingles() -> None:
+def test_min_coverage_is_the_share_of_the_item_shingles(path: str) -> None:
     long = words_of(300, "w")
     # 12 words: 10 shingles; replacing the last 4 words leaves 6 of them in the long one.
     item = long[50:58] + words_of(4, "other")
@@ -301,7 +315,7 @@ def test_min_coverage_is_the_share_of_the_item_shingles() -> None:
     assert contain_call([long, long[50:62]], min_coverage=1.0) == {(0, 1)}
 
 
-def test_common_shingles_beyond_max_postings_are_ignored() -> None:
+def test_common_shingles_beyond_max_postings_are_ignored(path: str) -> None:
     item = words_of(6, "q")
     hosts = [words_of(20, f"h{k}") + item + words_of(20, f"t{k}") for k in range(5)]
     paragraphs = [item, *hosts]
@@ -312,13 +326,16 @@ def test_common_shingles_beyond_max_postings_are_ignored() -> None:
     assert {(0, k) for k in range(1, 6)} <= contain_call(paragraphs, max_postings=6)
 
 
-def test_empty_sets_and_no_short_items() -> None:
+def test_empty_sets_and_no_short_items(path: str) -> None:
     assert contain_call([]) == set()
     assert contain_call([[], []]) == set()
     assert contain_call([words_of(300, "a"), words_of(300, "a")], max_words=100) == set()
 
 
-@settings(max_examples=80, deadline=None)
+# The fixture's patch holds for every example.
+@settings(
+    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+)
 @given(
     st.lists(
         st.lists(st.sampled_from("abcdefgh"), min_size=1, max_size=25), min_size=1, max_size=8
@@ -327,7 +344,7 @@ def test_empty_sets_and_no_short_items() -> None:
     st.integers(min_value=1, max_value=30),
 )
 def test_containment_matches_brute_force(
-    paragraphs: list[list[str]], coverage: float, max_words: int
+    path: str, paragraphs: list[list[str]], coverage: float, max_words: int
 ) -> None:
     sets = [shingle_hashes(p, size=2) for p in paragraphs]
     expected = set()
@@ -345,6 +362,49 @@ def test_containment_matches_brute_force(
         max_postings=10**6,
     )
     assert as_set(got) == expected
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 40), max_size=30), max_size=25),
+    st.lists(st.integers(0, 30), min_size=25, max_size=25),
+    st.integers(min_value=0, max_value=30),
+    st.sampled_from([0.0, 0.3, 0.5, 0.8, 1.0]),
+    st.integers(min_value=0, max_value=8),
+)
+def test_compiled_containment_equals_numpy(
+    sets: list[list[int]], word_counts: list[int], max_words: int, coverage: float, postings: int
+) -> None:
+    # Small value ranges make shared and common values, and max_postings
+    # small enough to drop some; the two paths must give the same pairs.
+    distinct = [np.unique(np.array(s, dtype=np.uint32)) for s in sets]
+    values = np.concatenate(distinct) if distinct else np.empty(0, np.uint32)
+    lengths = np.array([len(s) for s in distinct], dtype=np.int64)
+    options = {
+        "max_words": max_words,
+        "word_counts": word_counts[: len(sets)],
+        "min_coverage": coverage,
+        "max_postings": postings,
+    }
+    compiled = flat_containment_candidates(values, lengths, **options)
+    saved = index._index_batch
+    try:
+        index._index_batch = None
+        expected = flat_containment_candidates(values, lengths, **options)
+    finally:
+        index._index_batch = saved
+    assert compiled.tolist() == expected.tolist()
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+def test_compiled_containment_checks_its_own_arguments() -> None:
+    values = np.arange(5, dtype=np.uint32)
+    short = np.ones(2, dtype=bool)
+    with pytest.raises(ValueError, match="sum to len"):
+        index._index_batch.containment_pairs(values, np.array([3, 3]), short, 0.5, 10)
+    with pytest.raises(ValueError, match="one byte per set"):
+        index._index_batch.containment_pairs(values, np.array([2, 3]), short[:1], 0.5, 10)
 
 
 # --------------------------------------------------------------------------- rare words

@@ -55,6 +55,12 @@ from typing import Any
 
 import numpy as np
 
+from dedupe import _compiled
+
+_index_batch = _compiled.load("_index_batch")
+#: Whether :func:`flat_containment_candidates` runs the compiled version.
+COMPILED = _index_batch is not None
+
 
 def band_keys(signatures: np.ndarray, *, bands: int, rows: int) -> list[list[bytes]]:
     """For each band, each signature's key: the bytes ``MinHashLSH`` would store."""
@@ -229,6 +235,18 @@ def flat_containment_candidates(
     short = np.flatnonzero(is_short)
     if len(short) == 0:
         return np.empty((0, 2), dtype=np.int64)
+    if _index_batch is not None and max(len(values), sets) < _COMPILED_MAX_ENTRIES:
+        # One hash table of the items' values instead of the sorts below,
+        # without the GIL, so the LSH thread runs beside it. 50 MB planted
+        # corpus, 7.6 million values: 1.01-1.10 s -> 0.40-0.47 s.
+        packed = _index_batch.containment_pairs(
+            np.ascontiguousarray(values, dtype=np.uint32),
+            np.ascontiguousarray(lengths, dtype=np.int64),
+            is_short,
+            float(min_coverage),
+            int(max_postings),
+        )
+        return unique_pairs([np.frombuffer(packed, dtype=np.int64).reshape(-1, 2)])
     owners = _owners(lengths)
     # Only shingles of short items vote or count: the postings of the others
     # are dropped before the sort (most of a corpus's shingles are in long
@@ -262,6 +280,9 @@ def flat_containment_candidates(
     ]  # fmt: skip
     return unique_pairs(chunks)
 
+
+# The compiled lookup numbers values and sets with 32-bit integers.
+_COMPILED_MAX_ENTRIES = (1 << 31) - 1
 
 # Rows of the (item shingle x posting) join materialised at once: bounds
 # memory whatever the corpus (256k rows: ~10 MB of transient arrays). Smaller

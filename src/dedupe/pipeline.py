@@ -572,13 +572,13 @@ def find_candidates(corpus: FrozenCorpus, *, jobs: int = 1) -> Candidates:
     paragraphs that keep their words but lose their 3-grams (reworded: a team
     sheet with and without the clubs, a lede rewritten around the same names).
 
-    With ``jobs`` > 1, LSH and then the rare-word lookup run in a thread
-    beside the containment lookup, which takes about as long as the other
-    two: all three spend most of their time in numpy sorts and array
-    arithmetic, which release the GIL. On two shared cores, BBC News:
-    154 -> 128 ms (min of 30), 10 MB planted corpus: 351 -> 268 ms with LSH
-    alone in the thread; 50 MB: 1.34 -> 1.04 s (min of 6) with the rare-word
-    lookup moved there too (its arrays are a few MB). Past
+    With ``jobs`` > 1, LSH runs in a thread beside the containment lookup
+    and then the rare-word lookup: LSH spends most of its time in numpy
+    sorts and array arithmetic, and the compiled containment lookup in C,
+    both without the GIL. (With the containment lookup in numpy it took
+    about as long as the other two together, and the rare-word lookup ran in
+    the thread after LSH; with it compiled, 50 MB planted corpus, three runs
+    each: 0.83-1.14 s -> 0.85-0.91 s.) Past
     :data:`_OVERLAP_MAX_REPRESENTATIVES` the lookups run one after the
     other: LSH holds every band's pairs until it dedupes them (gigabytes at
     1 GB of text), and on top of the containment join's arrays that took
@@ -590,10 +590,9 @@ def find_candidates(corpus: FrozenCorpus, *, jobs: int = 1) -> Candidates:
     if jobs > 1 and len(reps) <= _OVERLAP_MAX_REPRESENTATIVES:
         with ThreadPoolExecutor(1) as pool:
             near_pending = pool.submit(_near_candidates, corpus, reps)
-            reworded_pending = pool.submit(_reworded_candidates, corpus, reps)
             contained = _contained_candidates(corpus, reps)
+            reworded = _reworded_candidates(corpus, reps)
             near = near_pending.result()
-            reworded = reworded_pending.result()
     else:
         near = _near_candidates(corpus, reps)
         contained = _contained_candidates(corpus, reps)

@@ -1,0 +1,309 @@
+/* The containment lookup, compiled.
+ *
+ * The optional compiled half of dedupe.index.flat_containment_candidates,
+ * which holds the numpy version, the documentation and the tests'
+ * reference. Sets of 32-bit values are stored back to back (set i is the
+ * next lengths[i] values); some are short items. For a value v, postings(v)
+ * are the sets that hold it. An item's value is usable when at most
+ * max_postings sets hold it, and it votes for every other set that holds it
+ * when at least two do. containment_pairs gives every (item, other) with
+ *
+ *     votes >= ceil(min_coverage * usable values of the item - 1e-9)
+ *
+ * as int64 pairs packed in bytes, in no particular order (the caller sorts
+ * and dedupes them).
+ *
+ * The numpy version sorts every (value, set) entry whose value may be an
+ * item's; here one hash table of the items' values counts and lists the
+ * postings, and each item's votes go into one counter per set. It runs
+ * without the GIL, beside the LSH thread.
+ */
+#define PY_SSIZE_T_CLEAN
+#include <Python.h>
+
+#include <math.h>
+#include <stdint.h>
+#include <stdlib.h>
+#include <string.h>
+
+/* Open addressing, at most 2/3 full. A key and its number share a slot, so
+ * a lookup touches one cache line. */
+typedef struct {
+    uint32_t key;
+    int32_t index; /* -1: empty */
+} Slot;
+
+typedef struct {
+    Slot *slots;
+    uint64_t mask;
+} Table;
+
+static int table_init(Table *table, int64_t entries) {
+    uint64_t capacity = 16;
+    while (capacity < (uint64_t)entries + (uint64_t)entries / 2 + 1) capacity *= 2;
+    table->slots = malloc(capacity * sizeof *table->slots);
+    table->mask = capacity - 1;
+    if (table->slots == NULL) return -1;
+    for (uint64_t slot = 0; slot < capacity; slot++) table->slots[slot].index = -1;
+    return 0;
+}
+
+static void table_free(Table *table) { free(table->slots); }
+
+/* The values are hashes, uniform in their low bits: the first slot tried is
+ * the value's low bits, then the next ones. */
+static int32_t table_find(const Table *table, uint32_t key) {
+    for (uint64_t slot = key & table->mask;; slot = (slot + 1) & table->mask) {
+        const Slot *here = &table->slots[slot];
+        if (here->index < 0 || here->key == key) return here->index;
+    }
+}
+
+/* The key's number, added if absent (new keys numbered from *count on). */
+static int32_t table_add(Table *table, uint32_t key, int32_t *count) {
+    for (uint64_t slot = key & table->mask;; slot = (slot + 1) & table->mask) {
+        Slot *here = &table->slots[slot];
+        if (here->index < 0) {
+            here->key = key;
+            return here->index = (*count)++;
+        }
+        if (here->key == key) return here->index;
+    }
+}
+
+#if defined(__GNUC__) || defined(__clang__)
+#define PREFETCH(address) __builtin_prefetch(address)
+#else
+#define PREFETCH(address) ((void)0)
+#endif
+
+typedef struct {
+    int64_t *items;
+    int64_t length, capacity;
+} Pairs;
+
+static int pairs_push(Pairs *pairs, int64_t item, int64_t other) {
+    if (pairs->length + 2 > pairs->capacity) {
+        int64_t capacity = pairs->capacity ? 2 * pairs->capacity : 1024;
+        int64_t *grown = realloc(pairs->items, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) return -1;
+        pairs->items = grown;
+        pairs->capacity = capacity;
+    }
+    pairs->items[pairs->length++] = item;
+    pairs->items[pairs->length++] = other;
+    return 0;
+}
+
+/* A growable array of int32. */
+typedef struct {
+    int32_t *items;
+    int64_t length, capacity;
+} Ints;
+
+static int ints_push(Ints *ints, int32_t value) {
+    if (ints->length == ints->capacity) {
+        int64_t capacity = ints->capacity ? 2 * ints->capacity : 4096;
+        int32_t *grown = realloc(ints->items, (size_t)capacity * sizeof *grown);
+        if (grown == NULL) return -1;
+        ints->items = grown;
+        ints->capacity = capacity;
+    }
+    ints->items[ints->length++] = value;
+    return 0;
+}
+
+/* Entries looked up this far ahead are prefetched: each lookup is a miss
+ * in a table of tens of MB, and independent of the others. */
+#define AHEAD 16
+
+/* 0 on success, -1 when out of memory. */
+static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint8_t *is_short,
+                      int64_t sets, double min_coverage, int64_t max_postings, Pairs *out) {
+    int result = -1;
+    int64_t *offsets = malloc((size_t)(sets + 1) * sizeof *offsets);
+    Table table = {NULL, 0};
+    int64_t *starts = NULL;
+    uint8_t *filter = NULL;
+    int32_t *counts = NULL, *item_index = NULL, *postings = NULL, *votes = NULL;
+    int32_t *touched = NULL;
+    Ints maybe = {NULL, 0, 0}, maybe_set = {NULL, 0, 0}, found = {NULL, 0, 0};
+    Ints found_set = {NULL, 0, 0};
+    if (offsets == NULL) goto done;
+    offsets[0] = 0;
+    int64_t short_entries = 0;
+    for (int64_t s = 0; s < sets; s++) {
+        offsets[s + 1] = offsets[s] + lengths[s];
+        if (is_short[s]) short_entries += lengths[s];
+    }
+    if (short_entries == 0) {
+        result = 0;
+        goto done;
+    }
+    /* The items' values, numbered; each item entry keeps its number. */
+    item_index = malloc((size_t)short_entries * sizeof *item_index);
+    if (item_index == NULL || table_init(&table, short_entries)) goto done;
+    int32_t distinct = 0;
+    int64_t k = 0;
+    for (int64_t s = 0; s < sets; s++)
+        if (is_short[s])
+            for (int64_t e = offsets[s]; e < offsets[s + 1]; e++)
+                item_index[k++] = table_add(&table, values[e], &distinct);
+    /* A bit table of 16 bits per item value turns most other values away
+     * before a lookup in the hash table. */
+    uint64_t filter_bits = 1 << 16;
+    while (filter_bits < 16 * (uint64_t)short_entries && filter_bits < ((uint64_t)1 << 34))
+        filter_bits *= 2;
+    uint64_t filter_mask = filter_bits - 1;
+    filter = calloc((size_t)(filter_bits / 8), 1);
+    if (filter == NULL) goto done;
+    for (int64_t s = 0; s < sets; s++)
+        if (is_short[s])
+            for (int64_t e = offsets[s]; e < offsets[s + 1]; e++) {
+                uint64_t bit = values[e] & filter_mask;
+                filter[bit >> 3] |= (uint8_t)(1u << (bit & 7));
+            }
+    /* Entries that may hold an item's value (in set order)... */
+    for (int64_t s = 0; s < sets; s++)
+        for (int64_t e = offsets[s]; e < offsets[s + 1]; e++) {
+            if (e + AHEAD < offsets[sets])
+                PREFETCH(&filter[(values[e + AHEAD] & filter_mask) >> 3]);
+            uint64_t bit = values[e] & filter_mask;
+            if ((filter[bit >> 3] >> (bit & 7)) & 1)
+                if (ints_push(&maybe, (int32_t)e) || ints_push(&maybe_set, (int32_t)s)) goto done;
+        }
+    /* ...looked up: the postings, counted per value, still in set order. */
+    counts = calloc((size_t)distinct, sizeof *counts);
+    if (counts == NULL) goto done;
+    for (int64_t m = 0; m < maybe.length; m++) {
+        if (m + AHEAD < maybe.length) {
+            PREFETCH(&table.slots[values[maybe.items[m + AHEAD]] & table.mask]);
+        }
+        int32_t index = table_find(&table, values[maybe.items[m]]);
+        if (index < 0) continue;
+        counts[index]++;
+        if (ints_push(&found, index) || ints_push(&found_set, maybe_set.items[m])) goto done;
+    }
+    free(maybe.items);
+    free(maybe_set.items);
+    maybe.items = maybe_set.items = NULL;
+    /* Postings per value (CSR): starts[] serve as fill pointers, which
+     * leaves each at the next value's start, then are shifted back. */
+    starts = malloc((size_t)(distinct + 1) * sizeof *starts);
+    postings = malloc((size_t)(found.length ? found.length : 1) * sizeof *postings);
+    if (starts == NULL || postings == NULL) goto done;
+    starts[0] = 0;
+    for (int32_t v = 0; v < distinct; v++) starts[v + 1] = starts[v] + counts[v];
+    for (int64_t f = 0; f < found.length; f++) postings[starts[found.items[f]]++] = found_set.items[f];
+    memmove(starts + 1, starts, (size_t)distinct * sizeof *starts);
+    starts[0] = 0;
+    /* Each item's votes, one counter per set, reset after the item. */
+    votes = calloc((size_t)sets, sizeof *votes);
+    touched = malloc((size_t)sets * sizeof *touched);
+    if (votes == NULL || touched == NULL) goto done;
+    k = 0;
+    for (int64_t item = 0; item < sets; item++) {
+        if (!is_short[item]) continue;
+        int64_t usable = 0, voted = 0;
+        for (int64_t e = offsets[item]; e < offsets[item + 1]; e++) {
+            if (k + AHEAD < short_entries) {
+                PREFETCH(&counts[item_index[k + AHEAD]]);
+                PREFETCH(&starts[item_index[k + AHEAD]]);
+            }
+            int32_t index = item_index[k++];
+            if (counts[index] > max_postings) continue;
+            usable++;
+            if (counts[index] < 2) continue;
+            for (int64_t p = starts[index]; p < starts[index + 1]; p++) {
+                int32_t other = postings[p];
+                if (other == item) continue;
+                if (votes[other]++ == 0) touched[voted++] = other;
+            }
+        }
+        double needed = ceil(min_coverage * (double)usable - 1e-9);
+        for (int64_t t = 0; t < voted; t++) {
+            int32_t other = touched[t];
+            if ((double)votes[other] >= needed && pairs_push(out, item, other)) goto done;
+            votes[other] = 0;
+        }
+    }
+    result = 0;
+done:
+    free(offsets);
+    free(item_index);
+    free(filter);
+    table_free(&table);
+    free(counts);
+    free(starts);
+    free(postings);
+    free(votes);
+    free(touched);
+    free(maybe.items);
+    free(maybe_set.items);
+    free(found.items);
+    free(found_set.items);
+    return result;
+}
+
+static PyObject *containment_pairs(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer values, lengths, is_short;
+    double min_coverage;
+    long long max_postings;
+    if (!PyArg_ParseTuple(args, "y*y*y*dL", &values, &lengths, &is_short, &min_coverage,
+                          &max_postings))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t sets = lengths.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t total = values.len / (Py_ssize_t)sizeof(uint32_t);
+    if (lengths.len % (Py_ssize_t)sizeof(int64_t) || values.len % (Py_ssize_t)sizeof(uint32_t) ||
+        is_short.len != sets || sets >= INT32_MAX || total >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError,
+                        "values must be uint32, lengths int64 and is_short one byte per set "
+                        "(fewer than 2**31 sets and values)");
+        goto done;
+    }
+    const int64_t *n = lengths.buf;
+    Py_ssize_t sum = 0;
+    for (Py_ssize_t i = 0; i < sets && sum >= 0; i++)
+        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
+    if (sum != total) {
+        PyErr_SetString(PyExc_ValueError, "lengths must be non-negative and sum to len(values)");
+        goto done;
+    }
+    Pairs pairs = {NULL, 0, 0};
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = find_pairs(values.buf, n, is_short.buf, sets, min_coverage, max_postings, &pairs);
+    Py_END_ALLOW_THREADS
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyBytes_FromStringAndSize((const char *)pairs.items,
+                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int64_t)));
+    free(pairs.items);
+done:
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&lengths);
+    PyBuffer_Release(&is_short);
+    return result;
+}
+
+static PyMethodDef methods[] = {
+    {"containment_pairs", containment_pairs, METH_VARARGS,
+     "containment_pairs(values, lengths, is_short, min_coverage, max_postings) -> bytes\n\n"
+     "(item, other) pairs of the containment lookup as native int64 pairs, unordered\n"
+     "(see dedupe.index.flat_containment_candidates). values: uint32, lengths: int64,\n"
+     "is_short: one byte (bool) per set."},
+    {NULL, NULL, 0, NULL},
+};
+
+static struct PyModuleDef module_definition = {
+    PyModuleDef_HEAD_INIT,
+    .m_name = "dedupe._index_batch",
+    .m_doc = "Compiled containment lookup (see dedupe.index).",
+    .m_size = -1,
+    .m_methods = methods,
+};
+
+PyMODINIT_FUNC PyInit__index_batch(void) { return PyModule_Create(&module_definition); }
