@@ -1,4 +1,5 @@
-"""Shared fixtures: the seed corpus and a generator of corpora with planted copies."""
+"""Shared fixtures: the seed corpus, a generator of corpora with planted copies,
+and each way a module with a compiled kernel computes."""
 
 from __future__ import annotations
 
@@ -23,6 +24,21 @@ def _run_from_project_root() -> Iterator[None]:
     os.chdir(ROOT)
     yield
     os.chdir(previous)
+
+
+@pytest.fixture(params=["compiled", "numpy"])
+def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
+    """Runs a test once with a module's compiled kernel, where the install
+    built it, and once with its numpy fallback. The test module names the
+    kernel as ``KERNEL = (module, "_name_batch")``: the module attribute that
+    holds the extension, or None."""
+    module, attribute = request.module.KERNEL
+    if request.param == "compiled":
+        if getattr(module, attribute) is None:
+            pytest.skip(f"dedupe.{attribute} was not built (no C compiler at install)")
+    else:
+        monkeypatch.setattr(module, attribute, None)
+    return request.param
 
 
 @pytest.fixture(scope="session")

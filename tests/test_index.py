@@ -243,16 +243,8 @@ def test_proposal_rate_follows_the_s_curve() -> None:
 # --------------------------------------------------------------------------- containment
 
 
-@pytest.fixture(params=["compiled", "numpy"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each way the containment lookup runs: the compiled module where the
-    install built it, and numpy's sorts."""
-    if request.param == "compiled":
-        if not index.COMPILED:
-            pytest.skip("dedupe._index_batch was not built (no C compiler at install)")
-    else:
-        monkeypatch.setattr(index, "_index_batch", None)
-    return request.param
+# `path` (conftest): each test that asks for it runs compiled and with numpy.
+KERNEL = (index, "_index_batch")
 
 
 def words_of(count: int, tag: str) -> list[str]:

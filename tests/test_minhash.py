@@ -16,17 +16,8 @@ from dedupe import minhash
 from dedupe.minhash import EMPTY, fmix32, jaccard, permutations, signatures, to_datasketch
 from dedupe.shingle import hash_shingles
 
-
-@pytest.fixture(params=["compiled", "numpy"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each way :func:`signatures` can compute: the compiled module where the
-    install built it, and numpy."""
-    if request.param == "compiled":
-        if not minhash.COMPILED:
-            pytest.skip("dedupe._minhash_batch was not built (no C compiler at install)")
-    else:
-        monkeypatch.setattr(minhash, "_minhash_batch", None)
-    return request.param
+# `path` (conftest): each test that asks for it runs compiled and with numpy.
+KERNEL = (minhash, "_minhash_batch")
 
 
 def datasketch_signature(items: list[bytes], num_perm: int, seed: int) -> np.ndarray:

@@ -114,16 +114,8 @@ def test_shingle_sets_of_nothing() -> None:
 # -- word keys and distinct sets: compiled and numpy ---------------------------
 
 
-@pytest.fixture(params=["compiled", "numpy"])
-def path(request: pytest.FixtureRequest, monkeypatch: pytest.MonkeyPatch) -> str:
-    """Each way word keys and distinct sets are computed: the compiled module
-    where the install built it, and numpy."""
-    if request.param == "compiled":
-        if not shingle.COMPILED:
-            pytest.skip("dedupe._shingle_batch was not built (no C compiler at install)")
-    else:
-        monkeypatch.setattr(shingle, "_shingle_batch", None)
-    return request.param
+# `path` (conftest): each test that asks for it runs compiled and with numpy.
+KERNEL = (shingle, "_shingle_batch")
 
 
 MASK64 = (1 << 64) - 1

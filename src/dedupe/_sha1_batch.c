@@ -19,6 +19,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_slices.h"
+
 /* With GCC's or Clang's vector extensions `lanes` is a vector of LANES words
  * and every operation on it is element-wise; elsewhere it is one uint32_t,
  * and the same code is the scalar compression (DEDUPE_SHA1_SCALAR forces it,
@@ -178,34 +180,13 @@ static void hash_all(const uint8_t *buffer, const int64_t *starts, const int64_t
 
 static PyObject *sha1_hash32_into(PyObject *module, PyObject *args) {
     (void)module;
-    Py_buffer buffer, starts, ends, out;
-    if (!PyArg_ParseTuple(args, "y*y*y*w*", &buffer, &starts, &ends, &out)) return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t count = starts.len / (Py_ssize_t)sizeof(int64_t);
-    if (starts.len != ends.len || starts.len % (Py_ssize_t)sizeof(int64_t) != 0 ||
-        out.len != count * (Py_ssize_t)sizeof(uint32_t)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "starts and ends must be int64 arrays of one length, out uint32 of it");
-        goto done;
-    }
-    const int64_t *s = starts.buf, *e = ends.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (s[i] < 0 || e[i] < s[i] || e[i] > buffer.len) {
-            PyErr_SetString(PyExc_ValueError, "slices must lie inside the buffer");
-            goto done;
-        }
-    }
+    Slices slices;
+    if (slices_parse(args, &slices, (Py_ssize_t)sizeof(uint32_t), "slices")) return NULL;
     Py_BEGIN_ALLOW_THREADS
-    hash_all(buffer.buf, s, e, out.buf, count);
+    hash_all(slices.buffer.buf, slices.starts.buf, slices.ends.buf, slices.out.buf, slices.count);
     Py_END_ALLOW_THREADS
-    result = Py_None;
-    Py_INCREF(result);
-done:
-    PyBuffer_Release(&buffer);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&ends);
-    PyBuffer_Release(&out);
-    return result;
+    slices_release(&slices);
+    Py_RETURN_NONE;
 }
 
 static PyMethodDef methods[] = {

@@ -17,6 +17,8 @@
 #include <stdint.h>
 #include <string.h>
 
+#include "_slices.h"
+
 #define GOLDEN 0x9E3779B97F4A7C15ull
 #define VECTOR_WORD_BYTES 64
 
@@ -111,34 +113,13 @@ static Py_ssize_t distinct_sorted(const uint32_t *values, const int64_t *counts,
 
 static PyObject *word_keys_into(PyObject *module, PyObject *args) {
     (void)module;
-    Py_buffer buffer, starts, ends, out;
-    if (!PyArg_ParseTuple(args, "y*y*y*w*", &buffer, &starts, &ends, &out)) return NULL;
-    PyObject *result = NULL;
-    Py_ssize_t count = starts.len / (Py_ssize_t)sizeof(int64_t);
-    if (starts.len != ends.len || starts.len % (Py_ssize_t)sizeof(int64_t) != 0 ||
-        out.len != count * (Py_ssize_t)sizeof(uint64_t)) {
-        PyErr_SetString(PyExc_ValueError,
-                        "starts and ends must be int64 arrays of one length, out uint64 of it");
-        goto done;
-    }
-    const int64_t *s = starts.buf, *e = ends.buf;
-    for (Py_ssize_t i = 0; i < count; i++) {
-        if (s[i] < 0 || e[i] < s[i] || e[i] > buffer.len) {
-            PyErr_SetString(PyExc_ValueError, "words must lie inside the buffer");
-            goto done;
-        }
-    }
+    Slices slices;
+    if (slices_parse(args, &slices, (Py_ssize_t)sizeof(uint64_t), "words")) return NULL;
     Py_BEGIN_ALLOW_THREADS
-    word_keys(buffer.buf, s, e, out.buf, count);
+    word_keys(slices.buffer.buf, slices.starts.buf, slices.ends.buf, slices.out.buf, slices.count);
     Py_END_ALLOW_THREADS
-    result = Py_None;
-    Py_INCREF(result);
-done:
-    PyBuffer_Release(&buffer);
-    PyBuffer_Release(&starts);
-    PyBuffer_Release(&ends);
-    PyBuffer_Release(&out);
-    return result;
+    slices_release(&slices);
+    Py_RETURN_NONE;
 }
 
 static PyObject *distinct_sorted_into(PyObject *module, PyObject *args) {
