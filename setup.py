@@ -22,7 +22,7 @@ setup(
         Extension(
             f"dedupe.{name}",
             sources=[f"src/dedupe/{name}.c"],
-            depends=["src/dedupe/_slices.h"],
+            depends=["src/dedupe/_kernels.h"],
             extra_compile_args=OPTIMISE,
             optional=True,
         )

@@ -10,7 +10,7 @@
  *
  *     votes >= ceil(min_coverage * usable values of the item - 1e-9)
  *
- * as int64 pairs packed in bytes, in no particular order (the caller sorts
+ * as int32 pairs packed in bytes, in no particular order (the caller sorts
  * and dedupes them).
  *
  * The numpy version sorts every (value, set) entry whose value may be an
@@ -77,24 +77,6 @@ static int32_t table_add(Table *table, uint32_t key, int32_t *count) {
 #define PREFETCH(address) ((void)0)
 #endif
 
-typedef struct {
-    int64_t *items;
-    int64_t length, capacity;
-} Pairs;
-
-static int pairs_push(Pairs *pairs, int64_t item, int64_t other) {
-    if (pairs->length + 2 > pairs->capacity) {
-        int64_t capacity = pairs->capacity ? 2 * pairs->capacity : 1024;
-        int64_t *grown = realloc(pairs->items, (size_t)capacity * sizeof *grown);
-        if (grown == NULL) return -1;
-        pairs->items = grown;
-        pairs->capacity = capacity;
-    }
-    pairs->items[pairs->length++] = item;
-    pairs->items[pairs->length++] = other;
-    return 0;
-}
-
 /* A growable array of int32. */
 typedef struct {
     int32_t *items;
@@ -119,7 +101,7 @@ static int ints_push(Ints *ints, int32_t value) {
 
 /* 0 on success, -1 when out of memory. */
 static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint8_t *is_short,
-                      int64_t sets, double min_coverage, int64_t max_postings, Pairs *out) {
+                      int64_t sets, double min_coverage, int64_t max_postings, Ints *out) {
     int result = -1;
     int64_t *offsets = malloc((size_t)(sets + 1) * sizeof *offsets);
     Table table = {NULL, 0};
@@ -223,7 +205,9 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
         double needed = ceil(min_coverage * (double)usable - 1e-9);
         for (int64_t t = 0; t < voted; t++) {
             int32_t other = touched[t];
-            if ((double)votes[other] >= needed && pairs_push(out, item, other)) goto done;
+            if ((double)votes[other] >= needed &&
+                (ints_push(out, (int32_t)item) || ints_push(out, other)))
+                goto done;
             votes[other] = 0;
         }
     }
@@ -271,7 +255,7 @@ static PyObject *containment_pairs(PyObject *module, PyObject *args) {
         PyErr_SetString(PyExc_ValueError, "lengths must be non-negative and sum to len(values)");
         goto done;
     }
-    Pairs pairs = {NULL, 0, 0};
+    Ints pairs = {NULL, 0, 0};
     int failed;
     Py_BEGIN_ALLOW_THREADS
     failed = find_pairs(values.buf, n, is_short.buf, sets, min_coverage, max_postings, &pairs);
@@ -280,7 +264,7 @@ static PyObject *containment_pairs(PyObject *module, PyObject *args) {
         PyErr_NoMemory();
     else
         result = PyBytes_FromStringAndSize((const char *)pairs.items,
-                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int64_t)));
+                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int32_t)));
     free(pairs.items);
 done:
     PyBuffer_Release(&values);
@@ -292,7 +276,7 @@ done:
 static PyMethodDef methods[] = {
     {"containment_pairs", containment_pairs, METH_VARARGS,
      "containment_pairs(values, lengths, is_short, min_coverage, max_postings) -> bytes\n\n"
-     "(item, other) pairs of the containment lookup as native int64 pairs, unordered\n"
+     "(item, other) pairs of the containment lookup as native int32 pairs, unordered\n"
      "(see dedupe.index.flat_containment_candidates). values: uint32, lengths: int64,\n"
      "is_short: one byte (bool) per set."},
     {NULL, NULL, 0, NULL},

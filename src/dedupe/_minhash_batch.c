@@ -10,9 +10,9 @@
  * stored back to back: set i is the next lengths[i] values. An empty set
  * keeps the empty signature (every value 2**32 - 1).
  *
- * The loop over permutations is plain C that compilers vectorise; GCC on
- * x86-64 glibc also builds it for AVX-512 and AVX2 and picks one at load
- * time. It runs without the GIL: Py_buffer keeps the arrays alive.
+ * The loop over permutations is plain C that compilers vectorise, built
+ * for several instruction sets (VECTOR_CLONES, _kernels.h). It runs
+ * without the GIL: Py_buffer keeps the arrays alive.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
@@ -20,11 +20,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
-#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+#include "_kernels.h"
+
 
 /* MurmurHash3's 32-bit finaliser. */
 static inline uint32_t fmix32(uint32_t h) {

@@ -19,7 +19,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "_slices.h"
+#include "_kernels.h"
 
 /* With GCC's or Clang's vector extensions `lanes` is a vector of LANES words
  * and every operation on it is element-wise; elsewhere it is one uint32_t,
@@ -35,15 +35,8 @@ typedef uint32_t lanes;
 #define LANE(v, l) (v)
 #endif
 
-/* GCC on x86-64 glibc compiles the compression three times, for AVX-512
- * (whose rotate instruction makes a message cost ~8 ns on the development
- * machine), AVX2 and the SSE2 baseline, and the loader picks one for the
- * CPU. That takes an ifunc, which glibc has and musl lacks. */
-#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
-#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
-#else
-#define VECTOR_CLONES
-#endif
+/* The compression is VECTOR_CLONES (_kernels.h): with AVX-512's rotate
+ * instruction a message costs ~8 ns on the development machine. */
 
 static const uint32_t INITIAL[5] = {0x67452301u, 0xEFCDAB89u, 0x98BADCFEu, 0x10325476u,
                                     0xC3D2E1F0u};

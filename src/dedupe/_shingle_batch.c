@@ -17,7 +17,7 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "_slices.h"
+#include "_kernels.h"
 
 #define GOLDEN 0x9E3779B97F4A7C15ull
 #define VECTOR_WORD_BYTES 64

@@ -246,7 +246,7 @@ def flat_containment_candidates(
             float(min_coverage),
             int(max_postings),
         )
-        return unique_pairs([np.frombuffer(packed, dtype=np.int64).reshape(-1, 2)])
+        return unique_pairs([np.frombuffer(packed, dtype=np.int32).reshape(-1, 2)])
     owners = _owners(lengths)
     # Only shingles of short items vote or count: the postings of the others
     # are dropped before the sort (most of a corpus's shingles are in long

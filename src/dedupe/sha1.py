@@ -90,17 +90,18 @@ def sha1_hash32(buffer: bytes, starts: np.ndarray, ends: np.ndarray) -> np.ndarr
     ends = np.asarray(ends, dtype=np.int64)
     if starts.shape != ends.shape or starts.ndim != 1:
         raise ValueError("starts and ends must be 1-d arrays of one length")
+    result = np.empty(len(starts), dtype=np.uint32)
+    if _sha1_batch is not None:
+        # It checks the slices itself, as it reads the buffer directly.
+        _sha1_batch.sha1_hash32_into(
+            buffer, np.ascontiguousarray(starts), np.ascontiguousarray(ends), result
+        )
+        return result
     if len(starts) and (
         int(starts.min()) < 0 or int(ends.max()) > len(buffer) or bool(np.any(ends < starts))
     ):
         raise ValueError("slices must lie inside the buffer")
-    result = np.empty(len(starts), dtype=np.uint32)
     if len(starts) == 0:
-        return result
-    if _sha1_batch is not None:
-        _sha1_batch.sha1_hash32_into(
-            buffer, np.ascontiguousarray(starts), np.ascontiguousarray(ends), result
-        )
         return result
     return _sha1_hash32_numpy(buffer, starts, ends, result)
 

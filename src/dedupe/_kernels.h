@@ -1,16 +1,26 @@
-/* Arguments shared by the compiled kernels that read slices of one buffer
- * (dedupe._sha1_batch, dedupe._shingle_batch): a bytes-like buffer, C-
- * contiguous int64 arrays starts and ends, and a writable output array of
- * one item per slice. Checked here once, since the kernels read the buffer
- * directly: a slice outside it would read out of bounds. */
-#ifndef DEDUPE_SLICES_H
-#define DEDUPE_SLICES_H
+/* What several of dedupe's compiled kernels (dedupe._*_batch) share. */
+#ifndef DEDUPE_KERNELS_H
+#define DEDUPE_KERNELS_H
 
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
 
 #include <stdint.h>
 
+/* GCC on x86-64 glibc compiles a function marked VECTOR_CLONES for AVX-512,
+ * AVX2 and the SSE2 baseline, and the loader picks one for the CPU (an
+ * ifunc, which glibc has and musl lacks); elsewhere it is compiled once. */
+#if defined(__GNUC__) && !defined(__clang__) && defined(__x86_64__) && defined(__GLIBC__)
+#define VECTOR_CLONES __attribute__((target_clones("avx512f", "avx2", "default")))
+#else
+#define VECTOR_CLONES
+#endif
+
+/* Slices of one buffer (dedupe._sha1_batch, dedupe._shingle_batch): a
+ * bytes-like buffer, C-contiguous int64 arrays starts and ends, and a
+ * writable output array of one item per slice. Checked here once, since the
+ * kernels read the buffer directly: a slice outside it would read out of
+ * bounds. */
 typedef struct {
     Py_buffer buffer, starts, ends, out;
     Py_ssize_t count;
@@ -19,7 +29,7 @@ typedef struct {
 /* Parses (buffer, starts, ends, out) with out_item bytes per output item.
  * On success returns 0 and the caller must call slices_release; on error
  * sets a Python exception and returns -1, holding nothing. */
-static int slices_parse(PyObject *args, Slices *slices, Py_ssize_t out_item,
+static inline int slices_parse(PyObject *args, Slices *slices, Py_ssize_t out_item,
                         const char *what) {
     if (!PyArg_ParseTuple(args, "y*y*y*w*", &slices->buffer, &slices->starts, &slices->ends,
                           &slices->out))
@@ -51,7 +61,7 @@ fail:
     return -1;
 }
 
-static void slices_release(Slices *slices) {
+static inline void slices_release(Slices *slices) {
     PyBuffer_Release(&slices->buffer);
     PyBuffer_Release(&slices->starts);
     PyBuffer_Release(&slices->ends);
