@@ -16,6 +16,8 @@ Example::
 from __future__ import annotations
 
 import dataclasses
+import functools
+import gc
 import hashlib
 import itertools
 import os
@@ -48,12 +50,37 @@ ProgressCallback = Callable[[int, int, int, int, int], None]
 
 
 _Result = TypeVar("_Result")
+_Function = TypeVar("_Function", bound=Callable[..., Any])
+
+
+def _without_cycle_collection(function: _Function) -> _Function:
+    """Runs ``function`` with Python's cycle collector paused.
+
+    A scan makes millions of small objects that live to its end (pairs,
+    matches, locations). Each full collection walks all of them, and it runs
+    again every time their number grows by a quarter: 24% of the report
+    stage at 50 MB. The pipeline makes no reference cycles in bulk, so
+    nothing piles up. Nested calls and callers who paused it already are
+    left alone."""
+
+    @functools.wraps(function)
+    def paused(*args: Any, **kwargs: Any) -> Any:
+        if not gc.isenabled():
+            return function(*args, **kwargs)
+        gc.disable()
+        try:
+            return function(*args, **kwargs)
+        finally:
+            gc.enable()
+
+    return cast(_Function, paused)
 
 
 class InputChangedError(RuntimeError):
     """A file changed between reading it and reporting on it."""
 
 
+@_without_cycle_collection
 def scan(
     paths: str | os.PathLike[str] | Iterable[str | os.PathLike[str]],
     *,
@@ -124,6 +151,7 @@ def scan(
     return report
 
 
+@_without_cycle_collection
 def find_duplicates(texts: Mapping[str, str] | Iterable[str], **settings: Any) -> Report:
     """Find copies among texts in memory.
 
