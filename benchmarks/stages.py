@@ -8,6 +8,7 @@ stage, the seconds it took and the process's peak RSS so far.
 from __future__ import annotations
 
 import argparse
+import gc
 import os
 import resource
 import time
@@ -24,6 +25,7 @@ def main() -> None:
     args = parser.parse_args()
 
     started = time.perf_counter()
+    gc.disable()  # as dedupe.scan runs its stages
     from dedupe import api, pipeline, sources
     from dedupe.settings import Settings
 

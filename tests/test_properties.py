@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import json
+
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 import dedupe
+from dedupe.differ import Change, Difference
 from dedupe.normalize import words
 
 _WORDS = st.sampled_from(
@@ -131,3 +134,28 @@ def test_clusters_partition_the_matched_paragraphs(texts: dict[str, str]) -> Non
     assert len(members) == len(set(members))
     matched = {(loc.path, loc.start) for m in report.matches for loc in (m.a, m.b)}
     assert set(members) == matched
+
+
+@_SETTINGS
+@given(corpora())
+def test_json_chunks_are_json_dumps_of_to_dict(texts: dict[str, str]) -> None:
+    # Exact copies are written from columns, the rest by hand: both must
+    # stay what json.dumps makes of the objects.
+    report = dedupe.find_duplicates(texts)
+    expected = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
+    assert "".join(report.json_chunks()) == expected
+
+
+@_SETTINGS
+@given(corpora())
+def test_an_exact_match_spans_the_same_words_on_both_sides(texts: dict[str, str]) -> None:
+    report = dedupe.find_duplicates(texts)
+    for match in (m for m in report.matches if m.kind == "exact"):
+        (span,) = match.spans
+        seen_a = words(texts[match.a.path][span.a[0] : span.a[1]])
+        seen_b = words(texts[match.b.path][span.b[0] : span.b[1]])
+        assert seen_a == seen_b == words(texts[match.a.path][match.a.start : match.a.end])
+        assert match.similarity == 1.0 and match.matched_words == len(seen_a)
+        assert match.difference == Difference(
+            len(seen_a), len(seen_a), len(seen_a), (Change("identical", span.a, span.b),)
+        )

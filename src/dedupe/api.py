@@ -146,8 +146,7 @@ def scan(
     # Most matched paragraphs are never read again (alignment runs on the
     # sketches' word hashes, exact copies' spans come from them too): a file
     # edited since it was read must still not give a report with wrong offsets.
-    loader.check_unchanged(sorted({m.a.document for m in report.matches}
-                                  | {m.b.document for m in report.matches}))  # fmt: skip
+    loader.check_unchanged(sorted(report.matches.documents()))
     return report
 
 

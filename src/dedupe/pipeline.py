@@ -35,8 +35,10 @@ from dedupe import index as index_stage
 from dedupe.report import (
     Cluster,
     Document,
+    ExactCopies,
     Location,
     Match,
+    Matches,
     Passage,
     Report,
     Skipped,
@@ -853,8 +855,10 @@ def build_report(
         passage_groups = _passage_groups(corpus, a, b, boilerplate)
 
     locate = _Locations(corpus, np.concatenate((a, b)))
-    is_exact = [pair.alignment.kind == align_stage.EXACT for pair in pairs]
-    inexact = [i for i, exact in enumerate(is_exact) if not exact]
+    is_exact = np.fromiter(
+        (pair.alignment.kind == align_stage.EXACT for pair in pairs), dtype=bool, count=len(pairs)
+    )
+    inexact = np.flatnonzero(~is_exact).tolist()
     if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
         inexact_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]] = _all_parts(
             text, [pairs[i] for i in inexact]
@@ -863,21 +867,22 @@ def build_report(
         chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
         packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
         inexact_parts = map(_unpack, packed)
-    # Exact copies (most matches) are built here while workers find the
-    # others' spans and differences.
-    exact = np.array(is_exact, dtype=bool)
-    exact_parts = _exact_parts(
-        corpus, [p for p, e in zip(pairs, is_exact, strict=True) if e], a[exact], b[exact]
-    )
-    matches = []
-    for pair, pair_is_exact in zip(pairs, is_exact, strict=True):
-        parts = next(exact_parts if pair_is_exact else inexact_parts)
-        matches.append(_match(pair, *parts, boilerplate, locate))
-    # Both run to their end: the last pair's cached words are let go there.
-    for rest in (exact_parts, inexact_parts):
-        if next(rest, None) is not None:
-            raise AssertionError("more match parts than pairs")
+    # Exact copies (most matches) and clusters are made here while workers
+    # find the other matches' spans and differences.
+    exact_pairs = [pair for pair, exact in zip(pairs, is_exact.tolist(), strict=True) if exact]
+    exact = _exact_copies(corpus, exact_pairs, a[is_exact], b[is_exact], boilerplate, locate)
     clusters = _clusters(components, boilerplate, locate)
+    items: list[Match | int] = []
+    rows = itertools.count()
+    for pair, pair_is_exact in zip(pairs, is_exact.tolist(), strict=True):
+        if pair_is_exact:
+            items.append(next(rows))
+        else:
+            items.append(_match(pair, *next(inexact_parts), boilerplate, locate))
+    # Run to its end: the last pair's cached words are let go there.
+    if next(inexact_parts, None) is not None:
+        raise AssertionError("more match parts than pairs")
+    matches = Matches(items, exact)
     passage_list = [
         _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
     ]
@@ -892,7 +897,7 @@ def build_report(
     return Report(
         settings=s.to_dict(),
         documents=tuple(corpus.documents),
-        matches=tuple(matches),
+        matches=matches,
         passages=tuple(passage_list),
         clusters=tuple(clusters),
         skipped=tuple(corpus.skipped),
@@ -941,8 +946,7 @@ def _passage_groups(
     corpus: FrozenCorpus, a: np.ndarray, b: np.ndarray, boilerplate: set[int]
 ) -> list[list[int]]:
     """Groups of indices into the pairs ``(a[i], b[i])`` forming passages."""
-    flagged = np.zeros(len(corpus), dtype=bool)
-    flagged[np.fromiter(boilerplate, dtype=np.int64, count=len(boilerplate))] = True
+    flagged = _flags(corpus, boilerplate)
     kept = np.flatnonzero(~(flagged[a] | flagged[b]))
     doc_a, doc_b = corpus.doc_of[a[kept]], corpus.doc_of[b[kept]]
     # By document pair, then by index: each pair of documents is one run.
@@ -1018,9 +1022,19 @@ class _Locations:
         self.corpus = corpus
         # (np.unique without return_* imports numpy.ma, ~13 ms, on first use.)
         unique, _ = index_stage.sorted_unique(pids)
-        self._cache: dict[int, Location] = dict(
-            zip(unique.tolist(), corpus.locations(unique), strict=True)
-        )
+        self._pids = unique
+        # Those of ``pids``, in the order of their ids.
+        self.known: tuple[Location, ...] = tuple(corpus.locations(unique))
+        self._cache: dict[int, Location] = dict(zip(unique.tolist(), self.known, strict=True))
+
+    def indices(self, pids: np.ndarray) -> np.ndarray:
+        """Where each of ``pids`` (all among those given at first) is in
+        :attr:`known`."""
+        found = np.searchsorted(self._pids, pids)
+        last = len(self._pids) - 1
+        if len(pids) and not np.array_equal(self._pids[np.minimum(found, last)], pids):
+            raise ValueError("a paragraph without a known location")
+        return found.astype(np.int64)
 
     def __call__(self, pid: int) -> Location:
         location = self._cache.get(pid)
@@ -1029,21 +1043,44 @@ class _Locations:
         return location
 
 
-def _exact_parts(
-    corpus: FrozenCorpus, pairs: Sequence[Pair], a: np.ndarray, b: np.ndarray
-) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
-    """:func:`_match_parts` of exact pairs (paragraph ids ``a``, ``b``, from
-    :func:`_pair_ids`), their edges read in bulk."""
+def _exact_copies(
+    corpus: FrozenCorpus,
+    pairs: Sequence[Pair],
+    a: np.ndarray,
+    b: np.ndarray,
+    boilerplate: set[int],
+    locate: _Locations,
+) -> ExactCopies:
+    """The exact pairs (paragraph ids ``a``, ``b``, from :func:`_pair_ids`)
+    as columns, their edges read in bulk."""
     if bool(np.any(corpus.keys[a] == 0)) or bool(np.any(corpus.keys[b] == 0)):
         raise ValueError("an exact pair holds a paragraph too short to match")
-    columns = (
-        corpus.first_word_starts[a].tolist(),
-        corpus.last_word_ends[a].tolist(),
-        corpus.first_word_starts[b].tolist(),
-        corpus.last_word_ends[b].tolist(),
+    flagged = _flags(corpus, boilerplate)
+    return ExactCopies(
+        locations=locate.known,
+        a=locate.indices(a),
+        b=locate.indices(b),
+        words=np.fromiter(
+            (pair.alignment.matched_words for pair in pairs), dtype=np.int64, count=len(pairs)
+        ),
+        edges=np.stack(
+            (
+                corpus.first_word_starts[a],
+                corpus.last_word_ends[a],
+                corpus.first_word_starts[b],
+                corpus.last_word_ends[b],
+            ),
+            axis=1,
+        ).astype(np.int64),
+        boilerplate=flagged[a] | flagged[b],
     )
-    for pair, start_a, end_a, start_b, end_b in zip(pairs, *columns, strict=True):
-        yield _exact_match_parts(pair.alignment.matched_words, (start_a, end_a), (start_b, end_b))
+
+
+def _flags(corpus: FrozenCorpus, pids: set[int]) -> np.ndarray:
+    """A bool per paragraph of ``corpus``: whether it is one of ``pids``."""
+    flagged = np.zeros(len(corpus), dtype=bool)
+    flagged[np.fromiter(pids, dtype=np.int64, count=len(pids))] = True
+    return flagged
 
 
 def _exact_match_parts(
@@ -1151,7 +1188,7 @@ def _clusters(
 
 def _passage(
     corpus: FrozenCorpus,
-    matches: list[Match],
+    matches: Matches,
     group: list[int],
     boilerplate: set[int],
     locate: _Locations,

@@ -1,0 +1,94 @@
+"""The report's matches: exact copies kept as rows, read as Match objects."""
+
+from __future__ import annotations
+
+import dataclasses
+import pickle
+
+import numpy as np
+import pytest
+
+import dedupe
+from conftest import PlantedCorpus
+from dedupe.differ import identical
+from dedupe.report import ExactCopies, Location, Match, Matches, Span
+
+
+@pytest.fixture
+def report(planted: PlantedCorpus) -> dedupe.Report:
+    found = dedupe.find_duplicates(planted.texts())
+    kinds = {m.kind for m in found.matches}
+    assert "exact" in kinds and kinds - {"exact"}, "the corpus must hold both sorts"
+    return found
+
+
+def test_matches_read_the_same_by_index_slice_and_iteration(report: dedupe.Report) -> None:
+    matches = report.matches
+    listed = list(matches)
+    assert len(listed) == len(matches)
+    assert [matches[i] for i in range(len(matches))] == listed
+    assert matches[-1] == listed[-1]
+    assert matches[1:4] == tuple(listed[1:4])
+    assert matches == tuple(listed) and tuple(listed) == matches
+    assert matches != tuple(listed[:-1])
+    assert matches != "not matches"
+    with pytest.raises(IndexError):
+        matches[len(matches)]
+
+
+def test_a_report_of_plain_matches_equals_the_one_with_rows(report: dedupe.Report) -> None:
+    plain = dataclasses.replace(report, matches=tuple(report.matches))
+    assert isinstance(plain.matches, Matches)
+    assert plain == report
+    assert plain.to_json() == report.to_json()
+    assert plain.summary() == report.summary()
+    assert plain.matches.documents() == report.matches.documents()
+
+
+def test_summary_counts_and_documents_agree_with_the_matches(report: dedupe.Report) -> None:
+    matches = list(report.matches)
+    boilerplate = sum(m.boilerplate for m in matches)
+    assert boilerplate and report.summary()["boilerplate_matches"] == boilerplate
+    assert report.summary()["matches"] == len(matches) - boilerplate
+    named = {m.a.document for m in matches} | {m.b.document for m in matches}
+    assert report.matches.documents() == named
+
+
+def test_a_report_pickles_whole(report: dedupe.Report) -> None:
+    restored = pickle.loads(pickle.dumps(dataclasses.replace(report, text_of=None)))
+    assert restored == report
+    assert restored.to_json() == report.to_json()
+
+
+def test_a_row_reads_as_the_exact_match_it_stands_for() -> None:
+    here = Location("a.txt", 0, 20, 1, 1, 0, 0)
+    there = Location("b.txt", 5, 26, 3, 3, 1, 2)
+    rows = ExactCopies(
+        locations=(here, there),
+        a=np.array([0]),
+        b=np.array([1]),
+        words=np.array([4]),
+        edges=np.array([[0, 19, 5, 25]]),
+        boilerplate=np.array([True]),
+    )
+    (match,) = Matches([0], rows)
+    assert match == Match(
+        kind="exact",
+        similarity=1.0,
+        a=here,
+        b=there,
+        spans=(Span((0, 19), (5, 25)),),
+        matched_words=4,
+        boilerplate=True,
+        difference=identical(4, (0, 19), (5, 25)),
+    )
+
+
+@pytest.mark.parametrize("item", [1, -1, "0", 0.0])
+def test_an_item_that_is_no_match_nor_row_is_refused(item: object) -> None:
+    here = Location("a.txt", 0, 20, 1, 1, 0, 0)
+    one_row = ExactCopies(
+        (here,), np.array([0]), np.array([0]), np.array([4]), np.zeros((1, 4)), np.array([False])
+    )
+    with pytest.raises(ValueError, match="neither a Match nor a row"):
+        Matches([item], one_row)  # type: ignore[list-item]
