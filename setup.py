@@ -1,13 +1,15 @@
 """Builds the optional compiled kernels of the sketch stage: paragraph
-bounds (``dedupe._segment_batch``), the batched SHA-1 of shingles
+bounds (``dedupe._segment_batch``), the words of marked paragraphs
+(``dedupe._normalize_batch``), the batched SHA-1 of shingles
 (``dedupe._sha1_batch``), MinHash signatures (``dedupe._minhash_batch``),
-word keys and per-paragraph shingle sets (``dedupe._shingle_batch``).
+word keys and per-paragraph shingle sets (``dedupe._shingle_batch``), and
+of the candidate stage: the containment lookup (``dedupe._index_batch``).
 
 Everything else about the package is in pyproject.toml. The extensions are
 optional: where no C compiler is at hand, the install still succeeds and
-``dedupe.segment``, ``dedupe.sha1``, ``dedupe.minhash`` and ``dedupe.shingle``
-compute the same values in Python and numpy (the sketch stage then takes
-about twice as long).
+``dedupe.segment``, ``dedupe.normalize``, ``dedupe.sha1``, ``dedupe.minhash``,
+``dedupe.shingle`` and ``dedupe.index`` compute the same values in Python and
+numpy (the sketch stage then takes about twice as long).
 """
 
 import sys
@@ -28,6 +30,7 @@ setup(
         )
         for name in (
             "_segment_batch",
+            "_normalize_batch",
             "_sha1_batch",
             "_minhash_batch",
             "_shingle_batch",

@@ -24,6 +24,15 @@ from measure import Measurement, run_measured
 from peers import Peer, ensure_installed
 
 BENCH_DIR = Path(__file__).resolve().parent
+# dedupe's optional compiled kernels (setup.py).
+KERNELS = (
+    "_segment_batch",
+    "_normalize_batch",
+    "_sha1_batch",
+    "_minhash_batch",
+    "_shingle_batch",
+    "_index_batch",
+)
 
 
 @dataclass
@@ -76,11 +85,11 @@ class Dedupe(Tool):
         except importlib.metadata.PackageNotFoundError:
             self.version = ""
             return
-        # Which SHA-1 and MinHash ran: the compiled ones or numpy's (no C
-        # compiler at install, or DEDUPE_NO_COMPILED set). Tables must say.
+        # Which kernels ran: the compiled ones or numpy's (no C compiler at
+        # install, or DEDUPE_NO_COMPILED set). Tables must say.
         compiled = not os.environ.get("DEDUPE_NO_COMPILED") and all(
             importlib.util.find_spec(f"dedupe.{name}") is not None
-            for name in ("_sha1_batch", "_minhash_batch")
+            for name in KERNELS
         )
         self.version += ", compiled kernels" if compiled else ", numpy kernels"
 

@@ -5,11 +5,19 @@ from __future__ import annotations
 import itertools
 import unicodedata
 
+import numpy as np
 import pytest
-from hypothesis import example, given, settings
+from hypothesis import HealthCheck, example, given, settings
 from hypothesis import strategies as st
 
+from dedupe import normalize as normalize_module
 from dedupe.normalize import WORD, fold, fold_paragraphs, normalize, word_edges, words
+
+# `path` (conftest): each test that asks for it runs with the compiled words
+# of marked text and with the numpy ones.
+KERNEL = (normalize_module, "_normalize_batch")
+# The fixture's patch holds for every example of a test.
+UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
 
 # Characters that stress folding: apostrophes, combining marks, ligatures,
 # fullwidth and mathematical letters, characters NFKC expands into several
@@ -262,12 +270,13 @@ def test_typographic_punctuation_takes_the_ascii_paths_unchanged(text: str) -> N
     assert word_edges(text) == (n.original_span(0, len(n)) if len(n) else None)
 
 
-@settings(max_examples=300, deadline=None)
+@settings(max_examples=300, deadline=None, suppress_health_check=UNDER_FIXTURE)
 @given(st.lists(st.tuples(st.one_of(news_text, any_text), st.data()), max_size=4))
 @example([("“Don’t” – ’tis\n\ncafé’s £5m", None), ("", None)])
 @example([("it's a cut-off word", (0, 9, 19))])
+@example([("ab'", (0, 3)), ("'", (0, 1)), ("cd", (0, 2))])
 def test_folded_paragraphs_hold_the_words_and_edges_of_each_slice(
-    documents: list[tuple[str, st.DataObject | tuple[int, ...] | None]],
+    path: str, documents: list[tuple[str, st.DataObject | tuple[int, ...] | None]]
 ) -> None:
     # Pieces that can be are marked whole and folded by array operations;
     # each slice must still get exactly what words() and word_edges() give
@@ -318,3 +327,66 @@ def test_offsets_of_ascii_and_typographic_text_are_the_word_pattern_matches(
     assert list(n.words) == [
         m.group().lower().translate(str.maketrans("", "", "'`’‘")) for m in matches
     ]
+
+
+# Letters, spaces, both apostrophes and the bytes of "é" (as non-ASCII
+# paragraphs' folded words come).
+_MARKED_BYTES = st.lists(st.sampled_from(list(b"ab '`\xc3\xa9")), max_size=60).map(bytes)
+
+
+@settings(max_examples=300, deadline=None)
+@given(_MARKED_BYTES, st.data())
+@example(b"ab'cd", None)
+@example(b"'' ab`` c", None)
+def test_the_compiled_words_of_marked_text_equal_the_numpy_ones(
+    marked: bytes, data: st.DataObject | None
+) -> None:
+    if normalize_module._normalize_batch is None:
+        pytest.skip("dedupe._normalize_batch was not built (no C compiler at install)")
+    if data is None:
+        cuts = [0, 2, 2, 3]
+    else:
+        inner = st.lists(st.integers(min_value=0, max_value=len(marked)), max_size=6)
+        cuts = [0, *sorted(data.draw(inner))]
+    starts = np.array(cuts, dtype=np.int64)
+    shifts = np.arange(len(cuts), dtype=np.int64) * 7
+    args = (np.frombuffer(marked, dtype=np.uint8), starts, shifts, {})
+    compiled = normalize_module._fold_marked(*args, paragraphs=len(cuts))
+    saved = normalize_module._normalize_batch
+    try:
+        normalize_module._normalize_batch = None
+        reference = normalize_module._fold_marked(*args, paragraphs=len(cuts))
+    finally:
+        normalize_module._normalize_batch = saved
+    assert compiled.buffer == reference.buffer
+    for name in ("word_starts", "word_ends", "word_counts", "first_word_starts", "last_word_ends"):
+        assert getattr(compiled, name).tolist() == getattr(reference, name).tolist(), name
+
+
+@pytest.mark.parametrize(
+    ("starts", "message"),
+    [([1, 2], "begin at 0"), ([0, 3, 2], "begin at 0 and rise"), ([0, 9], "inside the marked")],
+)
+def test_the_compiled_words_refuse_paragraphs_outside_the_text(
+    starts: list[int], message: str
+) -> None:
+    kernel = normalize_module._normalize_batch
+    if kernel is None:
+        pytest.skip("dedupe._normalize_batch was not built (no C compiler at install)")
+    shifts, counts, firsts, lasts = (np.zeros(len(starts), dtype=np.int64) for _ in range(4))
+    word_starts, word_ends = np.zeros(8, dtype=np.int64), np.zeros(8, dtype=np.int64)
+    with pytest.raises(ValueError, match=message):
+        kernel.fold_marked_into(b"ab cd", np.array(starts, dtype=np.int64), shifts,
+                                word_starts, word_ends, counts, firsts, lasts)  # fmt: skip
+
+
+def test_the_compiled_words_refuse_arrays_too_small() -> None:
+    kernel = normalize_module._normalize_batch
+    if kernel is None:
+        pytest.skip("dedupe._normalize_batch was not built (no C compiler at install)")
+    one = np.zeros(1, dtype=np.int64)
+    with pytest.raises(ValueError, match="too small"):
+        kernel.fold_marked_into(b"a b c d", one, one, np.zeros(2, dtype=np.int64),
+                                np.zeros(2, dtype=np.int64), one, one, one)  # fmt: skip
+    with pytest.raises(ValueError, match="shifts must be an int64 array of 1"):
+        kernel.fold_marked_into(b"a", one, np.zeros(2, dtype=np.int64), one, one, one, one, one)
