@@ -56,7 +56,7 @@ Example::
 from __future__ import annotations
 
 import re
-from bisect import bisect_right
+from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
@@ -403,9 +403,14 @@ class _Side:
         if self._quoted is None:
             start, end = _paragraph_bounds(self.text, self.norm.starts[0], self.norm.ends[-1])
             self._quoted = quoted_spans(self.text[start:end], base=start)
-        return any(
-            q0 <= self.norm.starts[i] < q1 for i in range(first, last) for q0, q1 in self._quoted
-        )
+        # Word starts never decrease: the first word at or after a quote's
+        # opening mark is the only one to check against its closing mark.
+        starts = self.norm.starts
+        for q0, q1 in self._quoted:
+            i = bisect_left(starts, q0, first, last)
+            if i < last and starts[i] < q1:
+                return True
+        return False
 
     def numbers(self, first: int, last: int) -> list[tuple[tuple[int, int], str]]:
         """The numbers among words ``first..last-1``: (span, text), one per
@@ -436,9 +441,9 @@ def _classify(
         return [Change(TRUNCATED if span_b is None else EXTENDED, span_a, span_b, old, new, where)]
 
     changes = _number_changes(side_a.numbers(a0, a1), side_b.numbers(b0, b1))
-    words_a = [w for w in side_a.norm.words[a0:a1] if not _has_digit(w)]
-    words_b = [w for w in side_b.norm.words[b0:b1] if not _has_digit(w)]
-    if changes and words_a == words_b:
+    if changes and _without_numbers(side_a.norm.words[a0:a1]) == _without_numbers(
+        side_b.norm.words[b0:b1]
+    ):
         return changes  # only numbers differ: the number changes say it all
     if side_a.quoted(a0, a1) or side_b.quoted(b0, b1):
         kind = QUOTE
@@ -449,6 +454,10 @@ def _classify(
     else:
         kind = REWORDED
     return [*changes, Change(kind, span_a, span_b, old, new)]
+
+
+def _without_numbers(words: Sequence[str]) -> list[str]:
+    return [word for word in words if not _has_digit(word)]
 
 
 def _has_digit(word: str) -> bool:
