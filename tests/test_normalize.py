@@ -390,3 +390,29 @@ def test_the_compiled_words_refuse_arrays_too_small() -> None:
                                 np.zeros(2, dtype=np.int64), one, one, one)  # fmt: skip
     with pytest.raises(ValueError, match="shifts must be an int64 array of 1"):
         kernel.fold_marked_into(b"a", one, np.zeros(2, dtype=np.int64), one, one, one, one, one)
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.lists(st.sampled_from(list(b"ab1_ '`")), max_size=60).map(bytes), st.integers(0, 99))
+@example(b"''tis the dogs' don''t `x` '' a'b'", 5)
+def test_the_compiled_offsets_of_marked_text_equal_the_python_ones(
+    marked: bytes, base: int
+) -> None:
+    kernel = normalize_module._normalize_batch
+    if kernel is None:
+        pytest.skip("dedupe._normalize_batch was not built (no C compiler at install)")
+    saved = normalize_module._normalize_batch
+    try:
+        normalize_module._normalize_batch = None
+        reference = normalize_module._marked_normalized(marked, base)
+    finally:
+        normalize_module._normalize_batch = saved
+    assert normalize_module._marked_normalized(marked, base) == reference
+
+
+def test_the_compiled_offsets_refuse_text_that_is_not_marked() -> None:
+    kernel = normalize_module._normalize_batch
+    if kernel is None:
+        pytest.skip("dedupe._normalize_batch was not built (no C compiler at install)")
+    with pytest.raises(ValueError, match="must be ASCII"):
+        kernel.marked_words("café".encode(), 0)

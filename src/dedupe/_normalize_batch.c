@@ -1,7 +1,16 @@
-/* The words of marked paragraphs, compiled.
+/* The words of marked text, compiled.
  *
- * The optional compiled half of dedupe.normalize._fold_marked, which holds
- * the numpy version, the documentation and the tests' reference.
+ * The optional compiled half of dedupe.normalize's marked-text paths
+ * (_fold_marked and _marked_normalized), which hold the Python versions,
+ * the documentation and the tests' reference. Marked text is ASCII: word
+ * bytes, apostrophes (' and `) and spaces.
+ *
+ * marked_words(marked, base) -> (words, starts, ends)
+ *
+ * The words of one marked text with their offsets, as tuples: a word is a
+ * run of bytes that are not spaces, less the apostrophes at its edges (it
+ * spans from its first to its last other byte, plus base) and without
+ * those inside it. A run of apostrophes alone is no word.
  *
  * fold_marked_into(marked, starts, shifts, word_starts, word_ends, word_counts,
  *                  first_word_starts, last_word_ends) -> (buffer, words found)
@@ -73,6 +82,67 @@ static Py_ssize_t fold(const uint8_t *marked, Py_ssize_t length, const int64_t *
     return words;
 }
 
+static PyObject *marked_words(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer marked;
+    Py_ssize_t base;
+    if (!PyArg_ParseTuple(args, "y*n", &marked, &base)) return NULL;
+    const uint8_t *text = marked.buf;
+    Py_ssize_t length = marked.len, count = 0;
+    PyObject *words = NULL, *starts = NULL, *ends = NULL, *result = NULL;
+    for (Py_ssize_t i = 0; i < length; i++) {
+        if (text[i] >= 128) {
+            PyErr_SetString(PyExc_ValueError, "marked text must be ASCII");
+            goto done;
+        }
+    }
+    /* Two passes: count the words, then make them into tuples of that size. */
+    for (int pass = 0; pass < 2; pass++) {
+        Py_ssize_t k = 0, i = 0;
+        while (i < length) {
+            while (i < length && text[i] == ' ') i++;
+            Py_ssize_t first = i;
+            while (i < length && text[i] != ' ') i++;
+            Py_ssize_t last = i;
+            while (first < last && (text[first] == '\'' || text[first] == '`')) first++;
+            while (last > first && (text[last - 1] == '\'' || text[last - 1] == '`')) last--;
+            if (first == last) continue;
+            if (pass == 1) {
+                Py_ssize_t kept = 0;
+                for (Py_ssize_t j = first; j < last; j++)
+                    kept += text[j] != '\'' && text[j] != '`';
+                PyObject *word = PyUnicode_New(kept, 127);
+                if (word == NULL) goto done;
+                Py_UCS1 *out = PyUnicode_1BYTE_DATA(word);
+                for (Py_ssize_t j = first; j < last; j++)
+                    if (text[j] != '\'' && text[j] != '`') *out++ = text[j];
+                PyTuple_SET_ITEM(words, k, word);
+                PyObject *start = PyLong_FromSsize_t(base + first);
+                if (start == NULL) goto done;
+                PyTuple_SET_ITEM(starts, k, start);
+                PyObject *end = PyLong_FromSsize_t(base + last);
+                if (end == NULL) goto done;
+                PyTuple_SET_ITEM(ends, k, end);
+            }
+            k++;
+        }
+        if (pass == 0) {
+            count = k;
+            words = PyTuple_New(count);
+            starts = PyTuple_New(count);
+            ends = PyTuple_New(count);
+            if (words == NULL || starts == NULL || ends == NULL) goto done;
+        }
+    }
+    result = PyTuple_Pack(3, words, starts, ends);
+done:
+    Py_XDECREF(words);
+    Py_XDECREF(starts);
+    Py_XDECREF(ends);
+    PyBuffer_Release(&marked);
+    return result;
+}
+
 static int int64_array(const Py_buffer *view, Py_ssize_t items, const char *name) {
     if (view->len != items * (Py_ssize_t)sizeof(int64_t)) {
         PyErr_Format(PyExc_ValueError, "%s must be an int64 array of %zd items", name, items);
@@ -133,6 +203,10 @@ done:
 }
 
 static PyMethodDef methods[] = {
+    {"marked_words", marked_words, METH_VARARGS,
+     "marked_words(marked, base) -> (words, starts, ends)\n\n"
+     "The words of one marked text and their offsets plus base, as tuples (see\n"
+     "dedupe.normalize._marked_normalized)."},
     {"fold_marked_into", fold_marked_into, METH_VARARGS,
      "fold_marked_into(marked, starts, shifts, word_starts, word_ends, word_counts,\n"
      "                 first_word_starts, last_word_ends) -> (buffer, words)\n\n"
@@ -145,7 +219,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_definition = {
     PyModuleDef_HEAD_INIT,
     .m_name = "dedupe._normalize_batch",
-    .m_doc = "Compiled words of marked paragraphs (see dedupe.normalize).",
+    .m_doc = "Compiled words of marked text (see dedupe.normalize).",
     .m_size = -1,
     .m_methods = methods,
 };

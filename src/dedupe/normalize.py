@@ -34,7 +34,8 @@ import numpy as np
 from dedupe import _compiled
 
 _normalize_batch = _compiled.load("_normalize_batch")
-#: Whether :func:`fold_paragraphs` finds the words of marked text compiled.
+#: Whether the words of marked text (ASCII but for typographic punctuation:
+#: :func:`fold_paragraphs`, :func:`normalize`) are found by compiled code.
 COMPILED = _normalize_batch is not None
 
 def _mark_class() -> str:
@@ -425,7 +426,10 @@ def _marked_normalized(marked: bytes, base: int) -> Normalized:
     """:func:`normalize` of text that :func:`_marked` could mark. Its words
     fold one to one, so each is a run of the marked text between spaces,
     less the apostrophes around it: no regular expression per word, no
-    match object."""
+    match object. Compiled where the install built
+    ``dedupe._normalize_batch``; the Python below is its reference."""
+    if _normalize_batch is not None:
+        return Normalized(*_normalize_batch.marked_words(marked, base))
     if b"'" in marked or b"`" in marked:
         marked = _without_outer_apostrophes(marked)
     parts = marked.split(b" ")
