@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import json
 import pickle
 
 import numpy as np
@@ -11,7 +12,16 @@ import pytest
 import dedupe
 from conftest import PlantedCorpus
 from dedupe.differ import identical
-from dedupe.report import ExactCopies, Location, Match, Matches, Span
+from dedupe.report import (
+    Document,
+    ExactCopies,
+    Location,
+    Match,
+    Matches,
+    Report,
+    Skipped,
+    Span,
+)
 
 
 @pytest.fixture
@@ -92,3 +102,19 @@ def test_an_item_that_is_no_match_nor_row_is_refused(item: object) -> None:
     )
     with pytest.raises(ValueError, match="neither a Match nor a row"):
         Matches([item], one_row)  # type: ignore[list-item]
+
+
+def test_documents_and_skipped_files_are_written_as_json_dumps_would() -> None:
+    report = Report(
+        settings={"min_words": 4},
+        documents=(
+            Document("naïve/“quoted”.txt", 2, 10),
+            Document('back\\slash "and" tab\t.txt', 0, 0, "cp1252", "decoded as cp1252: ü"),
+        ),
+        matches=(),
+        passages=(),
+        clusters=(),
+        skipped=(Skipped("photo.txt", "binary file (PNG image)"),),
+    )
+    expected = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
+    assert "".join(report.json_chunks()) == expected
