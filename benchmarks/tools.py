@@ -32,6 +32,7 @@ KERNELS = (
     "_minhash_batch",
     "_shingle_batch",
     "_index_batch",
+    "_align_batch",
 )
 
 

@@ -2,11 +2,13 @@
 
 from __future__ import annotations
 
+import numpy as np
 import pytest
 from hypothesis import example, given, settings
 from hypothesis import strategies as st
 from rapidfuzz.distance import LCSseq
 
+from dedupe import align as align_module
 from dedupe.align import CONTAINED, EXACT, KINDS, NEAR, Alignment, align, similarity
 
 SENTENCE = str.split(
@@ -315,3 +317,72 @@ def test_identical_lists_are_exact(words: list[str]) -> None:
     assert result is not None
     assert result.kind == EXACT
     assert result.spans == ((0, len(words), 0, len(words)),)
+
+
+# -- the longest common subsequences of many pairs, compiled -------------------
+
+needs_kernel = pytest.mark.skipif(not align_module.COMPILED, reason="dedupe._align_batch not built")
+
+
+def _store(sequences: list[list[int]]) -> tuple[np.ndarray, np.ndarray]:
+    values = np.array([value for sequence in sequences for value in sequence], dtype=np.uint32)
+    lengths = [len(sequence) for sequence in sequences]
+    return values, np.concatenate(([0], np.cumsum(lengths))).astype(np.int64)
+
+
+# Small alphabets make long common subsequences; lengths around 64 and 128
+# cross the kernel's 64-bit words.
+_SEQUENCE = st.integers(1, 6).flatmap(
+    lambda alphabet: st.lists(st.integers(0, alphabet).map(lambda v: v * 2654435761 % 2**32),
+                              max_size=140)
+)  # fmt: skip
+
+
+@needs_kernel
+@settings(max_examples=200, deadline=None)
+@given(st.lists(_SEQUENCE, min_size=1, max_size=6), st.data())
+def test_compiled_common_word_counts_are_rapidfuzz_lcs(
+    sequences: list[list[int]], data: st.DataObject
+) -> None:
+    values, offsets = _store(sequences)
+    row = st.integers(0, len(sequences) - 1)
+    pairs = data.draw(st.lists(st.tuples(row, row), max_size=12))
+    rows_a = np.array([a for a, _ in pairs], dtype=np.int64)
+    rows_b = np.array([b for _, b in pairs], dtype=np.int64)
+    counts = align_module.common_word_counts(values, offsets, rows_a, rows_b)
+    assert counts.tolist() == [LCSseq.similarity(sequences[a], sequences[b]) for a, b in pairs]
+
+
+@needs_kernel
+@settings(max_examples=300, deadline=None)
+@given(
+    st.lists(_SEQUENCE, min_size=2, max_size=2),
+    st.floats(0.05, 1.0),
+    st.floats(0.05, 1.0),
+    st.integers(0, 6),
+)
+def test_may_align_lets_through_every_pair_align_confirms(
+    sequences: list[list[int]], threshold: float, contained: float, min_words: int
+) -> None:
+    values, offsets = _store(sequences)
+    bars = {
+        "threshold": threshold,
+        "contained_threshold": contained,
+        "min_contained_words": min_words,
+    }
+    mask = align_module.may_align(values, offsets, np.array([0]), np.array([1]), **bars)
+    needed = align_module.common_words_needed(len(sequences[0]), len(sequences[1]), **bars)
+    assert bool(mask[0]) == (LCSseq.similarity(*sequences) >= needed)
+    if align(*sequences, **bars) is not None:
+        assert mask[0]
+
+
+@needs_kernel
+def test_compiled_common_word_counts_check_their_arrays() -> None:
+    values, offsets = _store([[1, 2, 3], [2, 3]])
+    with pytest.raises(ValueError, match="rows must name sequences"):
+        align_module.common_word_counts(values, offsets, np.array([0]), np.array([2]))
+    with pytest.raises(ValueError, match="offsets must rise"):
+        align_module.common_word_counts(values, np.array([0, 4, 9]), np.array([0]), np.array([1]))
+    with pytest.raises(ValueError, match="offsets must rise"):
+        align_module.common_word_counts(values, np.array([0, 3, 2]), np.array([0]), np.array([1]))

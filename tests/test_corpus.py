@@ -133,3 +133,34 @@ def test_candidates_are_the_same_with_threads_or_without(
     assert (serial.lsh, serial.contained, serial.reworded) == (
         threaded.lsh, threaded.contained, threaded.reworded
     )
+
+
+def test_confirmation_finds_the_same_pairs_with_the_compiled_filter_or_without(
+    monkeypatch: pytest.MonkeyPatch, planted: PlantedCorpus
+) -> None:
+    # may_align drops candidates align() would reject; without the kernel
+    # every candidate is aligned. Either way the same pairs come out.
+    from dedupe import align as align_stage
+
+    texts = list(planted.texts().values())
+    frozen = frozen_of(texts, Settings())
+    text = pipeline.ParagraphText(frozen, texts.__getitem__)
+    found = pipeline.find_candidates(frozen).pairs
+    # And pairs of unrelated paragraphs, as LSH proposes by the thousand.
+    reps = frozen.representatives
+    unrelated = np.stack((reps[:20], reps[-20:]), axis=1)
+    candidates = np.unique(np.concatenate((found, unrelated)), axis=0)
+    rows = frozen.row_of[candidates]
+
+    def kept() -> np.ndarray:
+        return align_stage.may_align(
+            frozen.word_hashes, frozen.word_offsets, rows[:, 0], rows[:, 1]
+        )
+
+    if align_stage.COMPILED:
+        assert 0 < kept().sum() < len(candidates)
+    filtered = pipeline.confirm(frozen, candidates, text)
+    monkeypatch.setattr(align_stage, "_align_batch", None)
+    assert kept().all()
+    unfiltered = pipeline.confirm(frozen, candidates, text)
+    assert filtered == unfiltered and len(filtered) > 0

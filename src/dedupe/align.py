@@ -39,7 +39,15 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import TypeAlias
 
+import numpy as np
 from rapidfuzz.distance import LCSseq
+
+from dedupe import _compiled
+
+_align_batch = _compiled.load("_align_batch")
+#: Whether :func:`common_word_counts` is compiled (else it is not available,
+#: and :func:`may_align` lets every pair through to :func:`align`).
+COMPILED = _align_batch is not None
 
 # Folded words, or their hashes: anything compared by equality and ordered.
 Words: TypeAlias = Sequence[str] | Sequence[int]
@@ -126,16 +134,20 @@ def _align(
     total = len(a) + len(b)
     shortest, longest = min(len(a), len(b)), max(len(a), len(b))
     min_words = min(min_span_words, shortest)
-    could_contain = shortest < CONTAINED_RATIO * longest and shortest >= min_contained_words
+    could_contain = _could_contain(shortest, longest, min_contained_words)
     # L <= shortest: skip the alignment when even a perfect match of the
     # shorter side could not reach the near threshold.
     if 2.0 * shortest / total < threshold and not could_contain:
         return None
     # Below this many common words neither bar can be reached: RapidFuzz
     # stops early and returns 0.
-    needed = math.ceil(threshold * total / 2.0 - 1e-9)
-    if could_contain:
-        needed = min(needed, math.ceil(contained_threshold * shortest - 1e-9))
+    needed = common_words_needed(
+        len(a),
+        len(b),
+        threshold=threshold,
+        contained_threshold=contained_threshold,
+        min_contained_words=min_contained_words,
+    )
     common = LCSseq.similarity(a, b, score_cutoff=needed)
     if could_contain and common >= contained_threshold * shortest:
         contained = _contained(a, b, contained_threshold, max_edit, min_words)
@@ -146,6 +158,78 @@ def _align(
         spans = _merge(_equal_blocks(a, b), max_edit=max_edit, min_words=min_words)
         return Alignment(NEAR, score, spans, common)
     return None
+
+
+def _could_contain(shortest: int, longest: int, min_contained_words: int) -> bool:
+    return shortest < CONTAINED_RATIO * longest and shortest >= min_contained_words
+
+
+def common_words_needed(
+    len_a: int,
+    len_b: int,
+    *,
+    threshold: float = 0.5,
+    contained_threshold: float = 0.8,
+    min_contained_words: int = 3,
+) -> int:
+    """The fewest common words (longest common subsequence) with which two
+    sequences of these lengths can be near or contained: with fewer,
+    :func:`align` returns ``None``."""
+    needed = math.ceil(threshold * (len_a + len_b) / 2.0 - 1e-9)
+    shortest, longest = min(len_a, len_b), max(len_a, len_b)
+    if _could_contain(shortest, longest, min_contained_words):
+        needed = min(needed, math.ceil(contained_threshold * shortest - 1e-9))
+    return needed
+
+
+def common_word_counts(
+    values: np.ndarray, offsets: np.ndarray, rows_a: np.ndarray, rows_b: np.ndarray
+) -> np.ndarray:
+    """The longest common subsequence of each pair of sequences ``rows_a[i]``,
+    ``rows_b[i]``, sequence ``r`` being ``values[offsets[r]:offsets[r + 1]]``
+    (``uint32``, the corpus's word hashes): ``LCSseq.similarity`` of each
+    pair, bit-parallel in C without a Python call per pair. Only where the
+    install built ``dedupe._align_batch`` (:data:`COMPILED`)."""
+    if _align_batch is None:
+        raise RuntimeError("dedupe._align_batch was not built (no C compiler at install)")
+    out = np.empty(len(rows_a), dtype=np.int32)
+    _align_batch.lcs_lengths_into(
+        np.ascontiguousarray(values, dtype=np.uint32),
+        np.ascontiguousarray(offsets, dtype=np.int64),
+        np.ascontiguousarray(rows_a, dtype=np.int64),
+        np.ascontiguousarray(rows_b, dtype=np.int64),
+        out,
+    )
+    return out
+
+
+def may_align(
+    values: np.ndarray,
+    offsets: np.ndarray,
+    rows_a: np.ndarray,
+    rows_b: np.ndarray,
+    *,
+    threshold: float = 0.5,
+    contained_threshold: float = 0.8,
+    min_contained_words: int = 3,
+) -> np.ndarray:
+    """Which pairs (as for :func:`common_word_counts`) :func:`align` could
+    confirm: those with at least :func:`common_words_needed` common words.
+    The others it would reject for certain, so a caller may skip them. All
+    pairs where the kernel was not built (telling them apart in Python
+    would cost what aligning them does)."""
+    if _align_batch is None:
+        return np.ones(len(rows_a), dtype=bool)
+    lengths = np.diff(np.asarray(offsets, dtype=np.int64))
+    len_a, len_b = lengths[rows_a], lengths[rows_b]
+    # common_words_needed over arrays: the same float64 operations in the
+    # same order, so the same integers.
+    needed = np.ceil(threshold * (len_a + len_b) / 2.0 - 1e-9)
+    shortest, longest = np.minimum(len_a, len_b), np.maximum(len_a, len_b)
+    could_contain = (shortest < CONTAINED_RATIO * longest) & (shortest >= min_contained_words)
+    contained_needed = np.ceil(contained_threshold * shortest - 1e-9)
+    needed = np.where(could_contain, np.minimum(needed, contained_needed), needed)
+    return common_word_counts(values, offsets, rows_a, rows_b) >= needed
 
 
 def _equal_blocks(a: Words, b: Words) -> list[tuple[int, int, int, int]]:
