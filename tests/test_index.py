@@ -26,6 +26,12 @@ from dedupe.normalize import words
 from dedupe.settings import Settings
 from dedupe.shingle import hash_shingles, shingle_hashes
 
+# `path` (conftest): each test that asks for it runs compiled (the LSH
+# buckets and the containment lookup) and with numpy.
+KERNEL = (index, "_index_batch")
+# The fixture's patch holds for every example of a test.
+UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
+
 
 def near_duplicate_sets(rng: random.Random, families: int, copies: int) -> list[list[bytes]]:
     """Families of sets that share most elements, plus some unrelated sets."""
@@ -71,7 +77,7 @@ def as_set(pairs: np.ndarray) -> set[tuple[int, int]]:
 )
 @pytest.mark.parametrize("trial", range(3))
 def test_lsh_candidates_equal_datasketch_insert_and_query(
-    num_perm: int, bands: int, rows: int, trial: int
+    path: str, num_perm: int, bands: int, rows: int, trial: int
 ) -> None:
     rng = random.Random(trial * 1000 + bands)
     sets = near_duplicate_sets(rng, families=6, copies=4)
@@ -131,13 +137,13 @@ def test_band_keys_are_the_bytes_datasketch_stores() -> None:
         assert [keys[band][i] for band in range(4)] == list(reference.keys.get(i))
 
 
-def test_unrelated_items_give_no_candidates() -> None:
+def test_unrelated_items_give_no_candidates(path: str) -> None:
     sets = [[f"{n}-{i}".encode() for i in range(40)] for n in range(20)]
     sigs = signatures([hash_shingles(s) for s in sets], num_perm=128)
     assert len(lsh_candidates(sigs, bands=42, rows=3, max_bucket=64)) == 0
 
 
-def test_big_bucket_is_linked_as_a_chain() -> None:
+def test_big_bucket_is_linked_as_a_chain(path: str) -> None:
     n = 100
     sigs = signatures([hash_shingles([b"same", b"line"])] * n, num_perm=128)
     chain = lsh_candidates(sigs, bands=42, rows=3, max_bucket=10)
@@ -147,14 +153,14 @@ def test_big_bucket_is_linked_as_a_chain() -> None:
     assert len(full) == n * (n - 1) // 2
 
 
-def test_chain_and_small_buckets_mix() -> None:
+def test_chain_and_small_buckets_mix(path: str) -> None:
     items = [hash_shingles([b"boiler", b"plate"])] * 5 + [hash_shingles([b"own", b"pair"])] * 2
     sigs = signatures(items, num_perm=32)
     pairs = as_set(lsh_candidates(sigs, bands=16, rows=2, max_bucket=3))
     assert pairs == {(0, 1), (1, 2), (2, 3), (3, 4), (5, 6)}
 
 
-def test_rows_differing_only_in_a_later_band_value_are_not_candidates() -> None:
+def test_rows_differing_only_in_a_later_band_value_are_not_candidates(path: str) -> None:
     # The banding sorts truncated keys (row ids take the low bits): every
     # value of the band must still reach the bits that are kept.
     n = 5000
@@ -166,10 +172,10 @@ def test_rows_differing_only_in_a_later_band_value_are_not_candidates() -> None:
     assert len(lsh_candidates(sigs, bands=1, rows=2, max_bucket=64)) == 0
 
 
-@settings(max_examples=50, deadline=None)
+@settings(max_examples=50, deadline=None, suppress_health_check=UNDER_FIXTURE)
 @given(st.lists(st.integers(0, 3), min_size=2, max_size=120), st.integers(2, 6))
 def test_buckets_of_every_size_give_all_pairs_or_a_chain(
-    labels: list[int], max_bucket: int
+    path: str, labels: list[int], max_bucket: int
 ) -> None:
     sigs = np.asarray([[label, label * 3] for label in labels], dtype=np.uint32)
     expected = set()
@@ -182,12 +188,49 @@ def test_buckets_of_every_size_give_all_pairs_or_a_chain(
     assert as_set(lsh_candidates(sigs, bands=1, rows=2, max_bucket=max_bucket)) == expected
 
 
-def test_no_signatures_no_candidates() -> None:
+def test_no_signatures_no_candidates(path: str) -> None:
     empty = np.empty((0, 32), dtype=np.uint32)
     assert lsh_candidates(empty, bands=8, rows=4, max_bucket=64).shape == (0, 2)
     assert build_lsh(empty, bands=8, rows=4).query(to_datasketch(np.zeros(32, np.uint32))) == []
     one = signatures([hash_shingles([b"alone"])], num_perm=32)
     assert lsh_candidates(one, bands=8, rows=4, max_bucket=64).shape == (0, 2)
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+@settings(max_examples=60, deadline=None)
+@given(
+    st.integers(0, 400),
+    st.sampled_from([(8, 2), (3, 5), (1, 1), (16, 1)]),
+    st.integers(1, 8),
+    st.integers(0, 2**31),
+)
+def test_compiled_lsh_buckets_equal_the_numpy_ones(
+    count: int, shape: tuple[int, int], max_bucket: int, seed: int
+) -> None:
+    # Few distinct values make buckets of every size, chains included.
+    bands, rows = shape
+    rng = np.random.default_rng(seed)
+    sigs = rng.integers(0, 3, size=(count, bands * rows + 1), dtype=np.uint32)
+    compiled = lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=max_bucket)
+    saved = index._index_batch
+    try:
+        index._index_batch = None
+        reference = lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=max_bucket)
+    finally:
+        index._index_batch = saved
+    assert np.array_equal(compiled, reference)
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+def test_compiled_lsh_buckets_check_their_arguments() -> None:
+    sigs = np.zeros((4, 8), dtype=np.uint32)
+    kernel = index._index_batch
+    with pytest.raises(ValueError, match="bands \\* rows at most width"):
+        kernel.lsh_pairs(sigs, 8, 3, 3, 10, 2)
+    with pytest.raises(ValueError, match="row_bits enough"):
+        kernel.lsh_pairs(sigs, 8, 2, 2, 10, 1)
+    with pytest.raises(ValueError, match="uint32 matrix"):
+        kernel.lsh_pairs(sigs, 7, 2, 2, 10, 2)
 
 
 # --------------------------------------------------------------------------- S-curve
@@ -242,9 +285,6 @@ def test_proposal_rate_follows_the_s_curve() -> None:
 
 # --------------------------------------------------------------------------- containment
 
-
-# `path` (conftest): each test that asks for it runs compiled and with numpy.
-KERNEL = (index, "_index_batch")
 
 
 def words_of(count: int, tag: str) -> list[str]:
@@ -326,7 +366,7 @@ def test_empty_sets_and_no_short_items(path: str) -> None:
 
 # The fixture's patch holds for every example.
 @settings(
-    max_examples=80, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture]
+    max_examples=80, deadline=None, suppress_health_check=UNDER_FIXTURE
 )
 @given(
     st.lists(

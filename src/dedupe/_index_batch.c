@@ -1,8 +1,20 @@
-/* The containment lookup, compiled.
+/* The containment lookup and the LSH buckets, compiled.
  *
- * The optional compiled half of dedupe.index.flat_containment_candidates,
- * which holds the numpy version, the documentation and the tests'
- * reference. Sets of 32-bit values are stored back to back (set i is the
+ * lsh_pairs(signatures, bands, rows, max_bucket, row_bits) -> bytes: the
+ * optional compiled half of dedupe.index.lsh_candidates, which holds the
+ * numpy version, the documentation and the tests' reference. For each band
+ * a 64-bit key per signature (dedupe.index._band_hash: the same arithmetic);
+ * signatures whose keys agree above their low row_bits bits share a bucket,
+ * and a bucket gives all its pairs, or with more than max_bucket members
+ * the chain of neighbours in signature order. The pairs come as int32 pairs
+ * packed in bytes, unordered and with repeats (the caller sorts and dedupes
+ * them). A stable radix sort of the keys' top bits per band replaces
+ * numpy's sort of keys and rows packed into 64 bits, and one pass finds the
+ * buckets and writes their pairs. Runs without the GIL.
+ *
+ * containment_pairs: the optional compiled half of
+ * dedupe.index.flat_containment_candidates, which holds the numpy version,
+ * the documentation and the tests' reference. Sets of 32-bit values are stored back to back (set i is the
  * next lengths[i] values); some are short items. For a value v, postings(v)
  * are the sets that hold it. An item's value is usable when at most
  * max_postings sets hold it, and it votes for every other set that holds it
@@ -273,7 +285,143 @@ done:
     return result;
 }
 
+/* -- LSH buckets ------------------------------------------------------- */
+
+static inline uint64_t band_key(const uint32_t *row, Py_ssize_t width) {
+    uint64_t key = 0;
+    for (Py_ssize_t column = 0; column < width; column++) {
+        key = key * 0x9E3779B97F4A7C15ull + (uint64_t)row[column];
+        key ^= key >> 29;
+    }
+    key ^= key >> 33;
+    key *= 0xFF51AFD7ED558CCDull;
+    key ^= key >> 33;
+    key *= 0xC4CEB9FE1A85EC53ull;
+    key ^= key >> 33;
+    return key;
+}
+
+#define RADIX_BITS 11
+#define RADIX (1 << RADIX_BITS)
+
+/* Sorts (keys, ids) by keys, stably, keys below 2**bits; the scratch arrays
+ * are as long. Returns the array pair holding the result. */
+static void radix_sort(uint64_t **keys, int32_t **ids, uint64_t **keys_scratch,
+                       int32_t **ids_scratch, Py_ssize_t count, int bits, Py_ssize_t *histogram) {
+    for (int shift = 0; shift < bits; shift += RADIX_BITS) {
+        memset(histogram, 0, RADIX * sizeof *histogram);
+        const uint64_t *k = *keys;
+        for (Py_ssize_t i = 0; i < count; i++) histogram[(k[i] >> shift) & (RADIX - 1)]++;
+        Py_ssize_t at = 0;
+        for (int digit = 0; digit < RADIX; digit++) {
+            Py_ssize_t here = histogram[digit];
+            histogram[digit] = at;
+            at += here;
+        }
+        uint64_t *out_keys = *keys_scratch;
+        int32_t *out_ids = *ids_scratch;
+        const int32_t *id = *ids;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            Py_ssize_t to = histogram[(k[i] >> shift) & (RADIX - 1)]++;
+            out_keys[to] = k[i];
+            out_ids[to] = id[i];
+        }
+        *keys_scratch = *keys;
+        *ids_scratch = *ids;
+        *keys = out_keys;
+        *ids = out_ids;
+    }
+}
+
+static int lsh_buckets(const uint32_t *signatures, Py_ssize_t count, Py_ssize_t width,
+                       Py_ssize_t bands, Py_ssize_t rows, Py_ssize_t max_bucket, int row_bits,
+                       Ints *pairs) {
+    int failed = 0;
+    uint64_t *keys = malloc((size_t)count * sizeof *keys);
+    uint64_t *keys_scratch = malloc((size_t)count * sizeof *keys_scratch);
+    int32_t *ids = malloc((size_t)count * sizeof *ids);
+    int32_t *ids_scratch = malloc((size_t)count * sizeof *ids_scratch);
+    Py_ssize_t *histogram = malloc(RADIX * sizeof *histogram);
+    uint64_t *keys_block = keys, *keys_scratch_block = keys_scratch;
+    int32_t *ids_block = ids, *ids_scratch_block = ids_scratch;
+    if (!keys || !keys_scratch || !ids || !ids_scratch || !histogram) {
+        failed = 1;
+        goto done;
+    }
+    int bits = 64 - row_bits;
+    for (Py_ssize_t band = 0; band < bands && !failed; band++) {
+        uint64_t *k = keys_block, *ks = keys_scratch_block;
+        int32_t *id = ids_block, *ids2 = ids_scratch_block;
+        for (Py_ssize_t i = 0; i < count; i++) {
+            /* The top bits alone: keys equal there share a bucket. */
+            k[i] = band_key(signatures + i * width + band * rows, rows) >> row_bits;
+            id[i] = (int32_t)i;
+        }
+        radix_sort(&k, &id, &ks, &ids2, count, bits, histogram);
+        for (Py_ssize_t start = 0; start < count && !failed;) {
+            Py_ssize_t end = start + 1;
+            while (end < count && k[end] == k[start]) end++;
+            Py_ssize_t size = end - start;
+            if (size > max_bucket) {
+                for (Py_ssize_t i = start; i + 1 < end && !failed; i++)
+                    failed = ints_push(pairs, id[i]) || ints_push(pairs, id[i + 1]);
+            } else if (size >= 2) {
+                for (Py_ssize_t i = start; i < end && !failed; i++)
+                    for (Py_ssize_t j = i + 1; j < end && !failed; j++)
+                        failed = ints_push(pairs, id[i]) || ints_push(pairs, id[j]);
+            }
+            start = end;
+        }
+    }
+done:
+    free(keys_block);
+    free(keys_scratch_block);
+    free(ids_block);
+    free(ids_scratch_block);
+    free(histogram);
+    return failed;
+}
+
+static PyObject *lsh_pairs(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer signatures;
+    Py_ssize_t width, bands, rows, max_bucket;
+    int row_bits;
+    if (!PyArg_ParseTuple(args, "y*nnnni", &signatures, &width, &bands, &rows, &max_bucket,
+                          &row_bits))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t count = width > 0 ? signatures.len / (Py_ssize_t)sizeof(uint32_t) / width : 0;
+    if (width <= 0 || signatures.len != count * width * (Py_ssize_t)sizeof(uint32_t) ||
+        bands < 0 || rows < 1 || bands * rows > width || count >= INT32_MAX || row_bits < 1 ||
+        row_bits > 63 || (count > 1 && ((uint64_t)(count - 1) >> row_bits) != 0)) {
+        PyErr_SetString(PyExc_ValueError,
+                        "signatures must be a C-contiguous uint32 matrix of width columns, "
+                        "bands * rows at most width, row_bits enough for every row");
+        goto done;
+    }
+    Ints pairs = {NULL, 0, 0};
+    int failed;
+    Py_BEGIN_ALLOW_THREADS
+    failed = lsh_buckets(signatures.buf, count, width, bands, rows, max_bucket, row_bits, &pairs);
+    Py_END_ALLOW_THREADS
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyBytes_FromStringAndSize((const char *)pairs.items,
+                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int32_t)));
+    free(pairs.items);
+done:
+    PyBuffer_Release(&signatures);
+    return result;
+}
+
 static PyMethodDef methods[] = {
+    {"lsh_pairs", lsh_pairs, METH_VARARGS,
+     "lsh_pairs(signatures, width, bands, rows, max_bucket, row_bits) -> bytes\n\n"
+     "The pairs of every LSH bucket of every band as native int32 pairs, unordered\n"
+     "and with repeats (see dedupe.index.lsh_candidates). signatures: a C-contiguous\n"
+     "uint32 matrix of width columns."},
     {"containment_pairs", containment_pairs, METH_VARARGS,
      "containment_pairs(values, lengths, is_short, min_coverage, max_postings) -> bytes\n\n"
      "(item, other) pairs of the containment lookup as native int32 pairs, unordered\n"
@@ -285,7 +433,7 @@ static PyMethodDef methods[] = {
 static struct PyModuleDef module_definition = {
     PyModuleDef_HEAD_INIT,
     .m_name = "dedupe._index_batch",
-    .m_doc = "Compiled containment lookup (see dedupe.index).",
+    .m_doc = "Compiled containment lookup and LSH buckets (see dedupe.index).",
     .m_size = -1,
     .m_methods = methods,
 };

@@ -109,6 +109,13 @@ def lsh_candidates(signatures: np.ndarray, *, bands: int, rows: int, max_bucket:
     # 2**-(64 - row_bits) per pair, which only adds a candidate that the
     # alignment then rejects.
     row_bits = max(1, (count - 1).bit_length())
+    if _index_batch is not None and count < _COMPILED_MAX_ENTRIES and count:
+        # The same buckets from a radix sort of each band's top key bits, in
+        # one pass without the GIL. 50 MB planted corpus, 122,132
+        # signatures, 63 bands: 0.52-0.54 s -> 0.18-0.19 s.
+        matrix = np.ascontiguousarray(signatures, dtype=np.uint32)
+        packed = _index_batch.lsh_pairs(matrix, matrix.shape[1], bands, rows, max_bucket, row_bits)
+        return unique_pairs([np.frombuffer(packed, dtype=np.int32).reshape(-1, 2)])
     row_mask = np.uint64((1 << row_bits) - 1)
     row_ids = np.arange(count, dtype=np.uint64)
     for band in range(bands):
