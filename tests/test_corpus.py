@@ -30,8 +30,11 @@ def test_merging_in_batches_gives_the_same_arrays(
     whole = frozen_of(texts, settings)
     monkeypatch.setattr(pipeline, "_MERGE_DOCUMENTS", 2)
     merged = frozen_of(texts, settings)
+    monkeypatch.setattr(pipeline, "_MERGE_PARAGRAPHS", 1)
+    one_by_one = frozen_of(texts, settings)
     for name in FIELDS:
         assert np.array_equal(getattr(whole, name), getattr(merged, name)), name
+        assert np.array_equal(getattr(whole, name), getattr(one_by_one, name)), name
     assert np.array_equal(whole.representatives, merged.representatives)
     assert whole.repeats == merged.repeats
     assert len(merged) == int(merged.doc_first[-1]) == sum(d.paragraphs for d in merged.documents)
@@ -164,3 +167,17 @@ def test_confirmation_finds_the_same_pairs_with_the_compiled_filter_or_without(
     assert kept().all()
     unfiltered = pipeline.confirm(frozen, candidates, text)
     assert filtered == unfiltered and len(filtered) > 0
+
+
+@pytest.mark.parametrize("shape", [(), (3,)])
+def test_a_growing_array_holds_what_was_appended(shape: tuple[int, ...]) -> None:
+    rng = np.random.default_rng(5)
+    parts = [rng.integers(0, 99, size=(n, *shape)) for n in (0, 1, 7, 0, 40, 3, 200)]
+    growing = pipeline._GrowingArray()
+    for part in parts:
+        growing.append(part)
+    (whole,) = growing.take()
+    assert np.array_equal(whole, np.concatenate(parts)) and whole.shape[1:] == shape
+    assert growing.take() == []
+    parts[2][0] = -1  # the array holds copies, not the parts
+    assert not np.array_equal(whole, np.concatenate(parts))

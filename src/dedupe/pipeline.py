@@ -337,10 +337,52 @@ def _take_sets(
     return values[take], sizes
 
 
-# Sketches are merged into flat arrays this many documents at a time: a
-# corpus of 400,000 small files then holds a few hundred arrays per field,
-# not 400,000 small ones (~100 bytes of overhead each).
+# Sketches are merged into the corpus's columns this many documents at a
+# time: appending 400,000 small sketches one by one would cost more than
+# the sketches themselves.
 _MERGE_DOCUMENTS = 4_096
+# A sketch of this many paragraphs (a batch from a worker) is appended at
+# once, with whatever small ones wait before it.
+_MERGE_PARAGRAPHS = 1_000
+
+
+class _GrowingArray:
+    """An array that rows are appended to in place, grown by ``realloc``
+    (for large arrays the kernel remaps the pages, copying nothing).
+
+    The corpus's columns are then whole when it is frozen. Joining the parts
+    there instead held both the parts and the joined arrays (~150 MB each at
+    50 MB of text) while it copied: peak RSS 445 MiB against 416 MiB now.
+    The copying itself moved into the sketch stage, as batches arrive (the
+    two stages took 1.94-2.16 s before, 1.98-2.02 s now)."""
+
+    def __init__(self) -> None:
+        self._array: np.ndarray | None = None
+        self._length = 0
+
+    def append(self, part: np.ndarray) -> None:
+        if self._array is None:
+            # A copy that owns its memory: only such an array can grow.
+            self._array = np.array(part, order="C", copy=True)
+            self._length = len(part)
+            return
+        needed = self._length + len(part)
+        if needed > len(self._array):
+            rows = max(needed, 2 * len(self._array))
+            # No view of the array exists (it never leaves this object
+            # before take()), which is what refcheck would guard against.
+            self._array.resize((rows, *self._array.shape[1:]), refcheck=False)
+        self._array[self._length : needed] = part
+        self._length = needed
+
+    def take(self) -> list[np.ndarray]:
+        """The rows appended (as the one part of a column), leaving this empty."""
+        array, self._array = self._array, None
+        if array is None:
+            return []
+        array.resize((self._length, *array.shape[1:]), refcheck=False)
+        self._length = 0
+        return [array]
 
 
 class Corpus:
@@ -352,7 +394,7 @@ class Corpus:
         self.skipped: list[Skipped] = []
         self._pending: list[DocumentSketch] = []
         self._pending_documents = 0
-        self._columns: dict[str, list[np.ndarray]] = {name: [] for name in _SKETCH_FIELDS}
+        self._columns = {name: _GrowingArray() for name in _SKETCH_FIELDS}
 
     def add(self, document: Document, sketch: DocumentSketch) -> None:
         if document.paragraphs != sketch.paragraphs:
@@ -374,23 +416,28 @@ class Corpus:
         self.documents.extend(documents)
         self._pending.append(sketch)
         self._pending_documents += len(documents)
-        if self._pending_documents >= _MERGE_DOCUMENTS:
+        if self._pending_documents >= _MERGE_DOCUMENTS or paragraphs >= _MERGE_PARAGRAPHS:
             self._merge_pending()
 
     def _merge_pending(self) -> None:
         if self._pending:
-            merged = DocumentSketch.concatenate(self._pending)
-            for name, parts in self._columns.items():
-                parts.append(getattr(merged, name))
+            # Small sketches are joined first (one append instead of many);
+            # a large one (a worker's batch) goes in as it is.
+            merged = (
+                self._pending[0]
+                if len(self._pending) == 1
+                else DocumentSketch.concatenate(self._pending)
+            )
+            for name, column in self._columns.items():
+                column.append(getattr(merged, name))
             self._pending = []
             self._pending_documents = 0
 
     def freeze(self) -> FrozenCorpus:
-        """The corpus as flat arrays. The sketches are handed over (each
-        field's parts are released as soon as they are joined, to keep the
-        peak low), so this corpus is empty afterwards."""
+        """The corpus as flat arrays. The sketches are handed over, so this
+        corpus is empty afterwards."""
         self._merge_pending()
-        columns, self._columns = self._columns, {name: [] for name in _SKETCH_FIELDS}
+        columns = {name: column.take() for name, column in self._columns.items()}
         documents, self.documents = self.documents, []
         return FrozenCorpus(self.settings, documents, columns, self.skipped)
 
@@ -417,7 +464,9 @@ class FrozenCorpus:
 
         def cat(name: str, dtype: type, empty_shape: tuple[int, ...] = (0,)) -> np.ndarray:
             parts = columns[name]
-            joined = np.concatenate(parts).astype(dtype, copy=False) if parts else None
+            # (A column of one part, as a Corpus hands over, is kept as it is.)
+            whole = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else None
+            joined = None if whole is None else whole.astype(dtype, copy=False)
             parts.clear()
             return np.empty(empty_shape, dtype) if joined is None else joined
 
