@@ -15,9 +15,13 @@ aligns every candidate pair with RapidFuzz instead of skipping the hopeless.
 """
 
 import sys
+from pathlib import Path
 
 from setuptools import Extension, setup
 
+# Each src/dedupe/_<stage>_batch.c is one kernel.
+SOURCES = Path(__file__).parent / "src" / "dedupe"
+KERNELS = sorted(path.stem for path in SOURCES.glob("_*_batch.c"))
 # -O3 lets GCC and Clang keep the lanes in vector registers.
 OPTIMISE = [] if sys.platform == "win32" else ["-O3"]
 
@@ -30,14 +34,6 @@ setup(
             extra_compile_args=OPTIMISE,
             optional=True,
         )
-        for name in (
-            "_segment_batch",
-            "_normalize_batch",
-            "_sha1_batch",
-            "_minhash_batch",
-            "_shingle_batch",
-            "_index_batch",
-            "_align_batch",
-        )
+        for name in KERNELS
     ]
 )

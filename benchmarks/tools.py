@@ -24,17 +24,11 @@ from measure import Measurement, run_measured
 from peers import Peer, ensure_installed
 
 BENCH_DIR = Path(__file__).resolve().parent
-# dedupe's optional compiled kernels (setup.py).
-KERNELS = (
-    "_segment_batch",
-    "_normalize_batch",
-    "_sha1_batch",
-    "_minhash_batch",
-    "_shingle_batch",
-    "_index_batch",
-    "_align_batch",
+# dedupe's optional compiled kernels: one per src/dedupe/_<stage>_batch.c,
+# as setup.py builds them.
+KERNELS = tuple(
+    sorted(path.stem for path in (BENCH_DIR.parent / "src" / "dedupe").glob("_*_batch.c"))
 )
-
 
 @dataclass
 class Tool(ABC):
