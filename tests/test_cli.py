@@ -141,3 +141,16 @@ def test_console_script_runs_as_module() -> None:
     result = run("scan", "seeds", "--format", "json", "-q")
     assert result.returncode == 0, result.stderr
     assert json.loads(result.stdout)["summary"]["passages"] == 1
+
+
+def test_the_command_writes_all_its_output_before_its_quick_exit(tmp_path: Path) -> None:
+    # The command leaves with os._exit (no interpreter teardown): stdout and
+    # stderr must be flushed first, and the exit status kept.
+    planted_corpus().write(tmp_path)
+    (tmp_path / "photo.txt").write_bytes(b"\x89PNG\r\n\x1a\n" + bytes(64))
+    result = run("scan", str(tmp_path), "--format", "json", "--strict")
+    assert result.returncode == 1  # --strict, and an input was skipped
+    report = json.loads(result.stdout)
+    expected = dedupe.scan(tmp_path)
+    assert report == json.loads(expected.to_json())
+    assert "skipped" in result.stderr and "photo.txt" in result.stderr

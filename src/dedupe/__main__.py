@@ -1,3 +1,3 @@
-from dedupe.cli import main
+from dedupe.cli import run
 
-main()
+run()

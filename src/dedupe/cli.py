@@ -12,6 +12,8 @@ usage errors (including a path that does not exist).
 
 from __future__ import annotations
 
+import contextlib
+import os
 import re
 import sys
 from dataclasses import fields
@@ -145,5 +147,32 @@ def scan(
         sys.exit(1)
 
 
+def run() -> None:
+    """The ``dedupe`` command (console script and ``python -m dedupe``):
+    :func:`main`, then an immediate exit.
+
+    Tearing the interpreter down frees every object of the run and collects
+    them once more, for nothing: by then the report is written and its file
+    closed. On the BBC corpus that took 0.05-0.08 s of a 0.8 s scan, against
+    0.02 s this way. Output is flushed first; an error other than the exit
+    itself leaves the normal way, with its traceback."""
+    try:
+        main()
+        code: int | str | None = 0
+    except SystemExit as done:  # how click's standalone mode always ends
+        code = done.code
+    if isinstance(code, str):
+        print(code, file=sys.stderr)
+        code = 1
+    status = 0 if code is None else code
+    try:
+        sys.stdout.flush()
+    except (OSError, ValueError):
+        status = status or 120  # what Python exits with when stdout cannot be flushed
+    with contextlib.suppress(OSError, ValueError):
+        sys.stderr.flush()
+    os._exit(status)
+
+
 if __name__ == "__main__":  # pragma: no cover
-    main()
+    run()
