@@ -241,6 +241,19 @@ done:
     return result;
 }
 
+/* What a kernel returns: its pairs as bytes, or the error of running out of
+ * memory; the array is freed either way. */
+static PyObject *pairs_as_bytes(Ints *pairs, int failed) {
+    PyObject *result = NULL;
+    if (failed)
+        PyErr_NoMemory();
+    else
+        result = PyBytes_FromStringAndSize((const char *)pairs->items,
+                                           (Py_ssize_t)(pairs->length * (int64_t)sizeof(int32_t)));
+    free(pairs->items);
+    return result;
+}
+
 static PyObject *containment_pairs(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer values, lengths, is_short;
@@ -272,12 +285,7 @@ static PyObject *containment_pairs(PyObject *module, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     failed = find_pairs(values.buf, n, is_short.buf, sets, min_coverage, max_postings, &pairs);
     Py_END_ALLOW_THREADS
-    if (failed)
-        PyErr_NoMemory();
-    else
-        result = PyBytes_FromStringAndSize((const char *)pairs.items,
-                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int32_t)));
-    free(pairs.items);
+    result = pairs_as_bytes(&pairs, failed);
 done:
     PyBuffer_Release(&values);
     PyBuffer_Release(&lengths);
@@ -405,12 +413,7 @@ static PyObject *lsh_pairs(PyObject *module, PyObject *args) {
     Py_BEGIN_ALLOW_THREADS
     failed = lsh_buckets(signatures.buf, count, width, bands, rows, max_bucket, row_bits, &pairs);
     Py_END_ALLOW_THREADS
-    if (failed)
-        PyErr_NoMemory();
-    else
-        result = PyBytes_FromStringAndSize((const char *)pairs.items,
-                                           (Py_ssize_t)(pairs.length * (int64_t)sizeof(int32_t)));
-    free(pairs.items);
+    result = pairs_as_bytes(&pairs, failed);
 done:
     PyBuffer_Release(&signatures);
     return result;
