@@ -118,3 +118,13 @@ def test_documents_and_skipped_files_are_written_as_json_dumps_would() -> None:
     )
     expected = json.dumps(report.to_dict(), ensure_ascii=False) + "\n"
     assert "".join(report.json_chunks()) == expected
+
+
+def test_rows_in_any_order_are_written_as_json_dumps_would(report: dedupe.Report) -> None:
+    # A Matches built by hand may name its rows in any order, and more than once.
+    rows = report.matches._exact
+    assert rows is not None and len(rows) >= 2
+    shuffled = Matches([len(rows) - 1, 0, *report.matches[:1], 0], rows)
+    changed = dataclasses.replace(report, matches=shuffled, passages=(), clusters=())
+    expected = json.dumps(changed.to_dict(), ensure_ascii=False) + "\n"
+    assert "".join(changed.json_chunks()) == expected

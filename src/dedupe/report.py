@@ -200,20 +200,15 @@ class Matches(Sequence[Match]):
             yield from map(writer.match, self._items)  # type: ignore[arg-type]
             return
         locations = [writer.location(location) for location in exact.locations]
-        rows = zip(
-            exact.a.tolist(),
-            exact.b.tolist(),
-            exact.words.tolist(),
-            exact.edges.tolist(),
-            exact.boilerplate.tolist(),
-            strict=True,
-        )
+        a, b, words = exact.a.tolist(), exact.b.tolist(), exact.words.tolist()
+        edges, flags = exact.edges.tolist(), exact.boilerplate.tolist()
         for item in self._items:
             if isinstance(item, Match):
                 yield writer.match(item)
             else:
-                a, b, words, edges, boilerplate = next(rows)
-                yield writer.exact_copy(locations[a], locations[b], words, edges, boilerplate)
+                yield writer.exact_copy(
+                    locations[a[item]], locations[b[item]], words[item], edges[item], flags[item]
+                )
 
 
 @dataclass(frozen=True, slots=True)
