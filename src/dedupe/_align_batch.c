@@ -36,10 +36,16 @@ typedef struct {
     uint32_t pair;
 } Scratch;
 
-static int reserve(Scratch *s, Py_ssize_t length) {
-    Py_ssize_t words = (length + 63) / 64;
+/* Hash table slots for a sequence of `length` words: at most half full. */
+static Py_ssize_t table_slots(Py_ssize_t length) {
     Py_ssize_t slots = 16;
     while (slots < 2 * length) slots *= 2;
+    return slots;
+}
+
+static int reserve(Scratch *s, Py_ssize_t length) {
+    Py_ssize_t words = (length + 63) / 64;
+    Py_ssize_t slots = table_slots(length);
     if (slots > s->slots) {
         uint32_t *keys = PyMem_RawRealloc(s->keys, (size_t)slots * sizeof *keys);
         if (keys == NULL) return -1;
@@ -94,8 +100,7 @@ static int64_t lcs(const uint32_t *a, Py_ssize_t m, const uint32_t *b, Py_ssize_
     }
     if (m == 0) return 0;
     if (reserve(s, m)) return -1;
-    Py_ssize_t words = (m + 63) / 64, slots = 16, distinct = 0;
-    while (slots < 2 * m) slots *= 2;
+    Py_ssize_t words = (m + 63) / 64, slots = table_slots(m), distinct = 0;
     /* The table's size depends on m alone, so a slot filled for an earlier
      * pair of another size can hold any stamp: the stamp is unique per
      * pair, which is all that is compared. */

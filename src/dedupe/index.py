@@ -58,7 +58,8 @@ import numpy as np
 from dedupe import _compiled
 
 _index_batch = _compiled.load("_index_batch")
-#: Whether :func:`flat_containment_candidates` runs the compiled version.
+#: Whether :func:`lsh_candidates` and :func:`flat_containment_candidates`
+#: run the compiled versions.
 COMPILED = _index_batch is not None
 
 
@@ -115,7 +116,7 @@ def lsh_candidates(signatures: np.ndarray, *, bands: int, rows: int, max_bucket:
         # signatures, 63 bands: 0.52-0.54 s -> 0.18-0.19 s.
         matrix = np.ascontiguousarray(signatures, dtype=np.uint32)
         packed = _index_batch.lsh_pairs(matrix, matrix.shape[1], bands, rows, max_bucket, row_bits)
-        return unique_pairs([np.frombuffer(packed, dtype=np.int32).reshape(-1, 2)])
+        return _unique_packed_pairs(packed)
     row_mask = np.uint64((1 << row_bits) - 1)
     row_ids = np.arange(count, dtype=np.uint64)
     for band in range(bands):
@@ -253,7 +254,7 @@ def flat_containment_candidates(
             float(min_coverage),
             int(max_postings),
         )
-        return unique_pairs([np.frombuffer(packed, dtype=np.int32).reshape(-1, 2)])
+        return _unique_packed_pairs(packed)
     owners = _owners(lengths)
     # Only shingles of short items vote or count: the postings of the others
     # are dropped before the sort (most of a corpus's shingles are in long
@@ -288,8 +289,13 @@ def flat_containment_candidates(
     return unique_pairs(chunks)
 
 
-# The compiled lookup numbers values and sets with 32-bit integers.
+# The compiled lookups number values, sets and rows with 32-bit integers.
 _COMPILED_MAX_ENTRIES = (1 << 31) - 1
+
+
+def _unique_packed_pairs(packed: bytes) -> np.ndarray:
+    """:func:`unique_pairs` of the native int32 pairs a compiled lookup returns."""
+    return unique_pairs([np.frombuffer(packed, dtype=np.int32).reshape(-1, 2)])
 
 # Rows of the (item shingle x posting) join materialised at once: bounds
 # memory whatever the corpus (256k rows: ~10 MB of transient arrays). Smaller

@@ -375,14 +375,13 @@ class _GrowingArray:
         self._array[self._length : needed] = part
         self._length = needed
 
-    def take(self) -> list[np.ndarray]:
-        """The rows appended (as the one part of a column), leaving this empty."""
+    def take(self) -> np.ndarray | None:
+        """The rows appended (``None`` if nothing was), leaving this empty."""
         array, self._array = self._array, None
-        if array is None:
-            return []
-        array.resize((self._length, *array.shape[1:]), refcheck=False)
+        if array is not None:
+            array.resize((self._length, *array.shape[1:]), refcheck=False)
         self._length = 0
-        return [array]
+        return array
 
 
 class Corpus:
@@ -449,12 +448,12 @@ class FrozenCorpus:
         self,
         settings: Settings,
         documents: list[Document],
-        columns: dict[str, list[np.ndarray]],
+        columns: dict[str, np.ndarray | None],
         skipped: list[Skipped],
     ) -> None:
         """``columns``: for each :class:`DocumentSketch` field, the documents'
-        arrays in corpus order (possibly several documents per array); the
-        lists are emptied as they are joined."""
+        values back to back in corpus order (``None`` for none), kept as they
+        are where their type is already the column's."""
         self.settings = settings
         self.documents = documents
         self.skipped = skipped
@@ -462,32 +461,30 @@ class FrozenCorpus:
         self.doc_first = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         self.doc_of = np.repeat(np.arange(len(documents), dtype=np.int64), counts)
 
-        def cat(name: str, dtype: type, empty_shape: tuple[int, ...] = (0,)) -> np.ndarray:
-            parts = columns[name]
-            # (A column of one part, as a Corpus hands over, is kept as it is.)
-            whole = parts[0] if len(parts) == 1 else np.concatenate(parts) if parts else None
-            joined = None if whole is None else whole.astype(dtype, copy=False)
-            parts.clear()
-            return np.empty(empty_shape, dtype) if joined is None else joined
+        def column(name: str, dtype: type, empty_shape: tuple[int, ...] = (0,)) -> np.ndarray:
+            values = columns[name]
+            if values is None:
+                return np.empty(empty_shape, dtype)
+            return values.astype(dtype, copy=False)
 
-        self.starts = cat("starts", np.int64)
-        self.ends = cat("ends", np.int64)
-        self.line_starts = cat("line_starts", np.int32)
-        self.line_ends = cat("line_ends", np.int32)
-        self.word_counts = cat("word_counts", np.int32)
-        self.keys = cat("keys", np.uint64)
-        self.first_word_starts = cat("first_word_starts", np.int64)
-        self.last_word_ends = cat("last_word_ends", np.int64)
+        self.starts = column("starts", np.int64)
+        self.ends = column("ends", np.int64)
+        self.line_starts = column("line_starts", np.int32)
+        self.line_ends = column("line_ends", np.int32)
+        self.word_counts = column("word_counts", np.int32)
+        self.keys = column("keys", np.uint64)
+        self.first_word_starts = column("first_word_starts", np.int64)
+        self.last_word_ends = column("last_word_ends", np.int64)
         # Matchable paragraphs (key != 0) have row ``row_of[pid]`` in the
         # signature matrix and the shingle store; others have -1.
         matchable = self.keys != 0
         self.row_of = np.full(len(self.keys), -1, dtype=np.int64)
         self.row_of[matchable] = np.arange(int(matchable.sum()))
-        self.shingle_values = cat("shingle_values", np.uint32)
-        counts = cat("shingle_counts", np.int64)
+        self.shingle_values = column("shingle_values", np.uint32)
+        counts = column("shingle_counts", np.int64)
         self.shingle_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
-        self.signatures = cat("signatures", np.uint32, (0, settings.num_perm))
-        self.word_hashes = cat("word_hashes", np.uint32)
+        self.signatures = column("signatures", np.uint32, (0, settings.num_perm))
+        self.word_hashes = column("word_hashes", np.uint32)
         counts = self.word_counts[matchable].astype(np.int64)
         self.word_offsets = np.concatenate(([0], np.cumsum(counts))).astype(np.int64)
         if self.word_offsets[-1] != len(self.word_hashes):
@@ -596,15 +593,6 @@ class ParagraphText:
 
     def forget_normalized(self, pid: int) -> None:
         self._normalized.pop(pid, None)
-
-    def edges(self, pid: int) -> tuple[int, int]:
-        """Document offsets of the start of the first word and the end of the
-        last: ``normalized(pid).original_span(0, len)``, found by the sketch
-        stage (all an exact copy needs, and most matches are exact)."""
-        c = self.corpus
-        if c.keys[pid] == 0:
-            raise ValueError(f"paragraph {pid} is too short to match: no edges kept")
-        return int(c.first_word_starts[pid]), int(c.last_word_ends[pid])
 
 @dataclass(frozen=True, slots=True)
 class Candidates:
@@ -1149,20 +1137,10 @@ def _flags(corpus: FrozenCorpus, pids: set[int]) -> np.ndarray:
     return flagged
 
 
-def _exact_match_parts(
-    words: int, whole_a: tuple[int, int], whole_b: tuple[int, int]
-) -> tuple[tuple[Span, ...], differ.Difference]:
-    # Exact means the same folded words (align's test, or the exact-copy
-    # key): one span over the whole of both and nothing but "identical",
-    # which differ.compare would also say, without normalizing the words.
-    return (Span(whole_a, whole_b),), differ.identical(words, whole_a, whole_b)
-
-
 def _match_parts(pair: Pair, text: ParagraphText) -> tuple[tuple[Span, ...], differ.Difference]:
-    """A match's character spans and how B differs from A."""
+    """A match's character spans and how B differs from A (inexact matches:
+    exact copies are rows of :class:`ExactCopies`, with nothing to compare)."""
     alignment = pair.alignment
-    if alignment.kind == align_stage.EXACT:
-        return _exact_match_parts(alignment.matched_words, text.edges(pair.a), text.edges(pair.b))
     norm_a, norm_b = text.normalized(pair.a), text.normalized(pair.b)
     spans = tuple(
         Span(norm_a.original_span(a0, a1), norm_b.original_span(b0, b1))
@@ -1184,19 +1162,13 @@ def _all_parts(
     """:func:`_match_parts` of each pair, keeping a paragraph's normalized
     words only until the last pair that needs them (a paragraph of a big
     corpus is in a few pairs; holding all of them held most of the memory)."""
-    left = Counter(
-        pid
-        for pair in pairs
-        if pair.alignment.kind != align_stage.EXACT
-        for pid in (pair.a, pair.b)
-    )
+    left = Counter(pid for pair in pairs for pid in (pair.a, pair.b))
     for pair in pairs:
         yield _match_parts(pair, text)
-        if pair.alignment.kind != align_stage.EXACT:
-            for pid in (pair.a, pair.b):
-                left[pid] -= 1
-                if not left[pid]:
-                    text.forget_normalized(pid)
+        for pid in (pair.a, pair.b):
+            left[pid] -= 1
+            if not left[pid]:
+                text.forget_normalized(pid)
 
 
 def pack_matches(text: ParagraphText, pairs: Sequence[Pair]) -> list[PackedMatch]:

@@ -758,7 +758,7 @@ def _read_and_decode(path: str, limit: int | None) -> Decoded | Skip:
             return Skip(path, "is a directory" if stat.S_ISDIR(st.st_mode) else NOT_REGULAR)
         if _exceeds(st.st_size, limit):
             return Skip(path, _too_large(limit or 0))
-        head = _read_up_to(descriptor, _SNIFF_BYTES)
+        head = _read_at_most(descriptor, _SNIFF_BYTES, _SNIFF_BYTES)
         reason = _binary_reason(head)
         if reason is not None:
             return Skip(path, reason)
@@ -766,7 +766,9 @@ def _read_and_decode(path: str, limit: int | None) -> Decoded | Skip:
             data = head
         else:
             os.lseek(descriptor, 0, os.SEEK_SET)
-            data = _read_at_most(descriptor, st.st_size + 1, limit)
+            # The stat size plus one: an unchanged file is one read into an
+            # exactly sized buffer, and growth shows as the extra byte.
+            data = _read_at_most(descriptor, st.st_size + 1, None if limit is None else limit + 1)
     finally:
         os.close(descriptor)
     if _exceeds(len(data), limit):
@@ -774,28 +776,9 @@ def _read_and_decode(path: str, limit: int | None) -> Decoded | Skip:
     return dataclasses.replace(_decode_file(data), stamp=(st.st_size, st.st_mtime_ns))
 
 
-def _read_up_to(descriptor: int, size: int) -> bytes:
-    """``size`` bytes, fewer only at the end of the file (a read may return
-    less than asked before it)."""
-    data = os.read(descriptor, size)
-    if not data or len(data) == size:
-        return data
-    parts = [data]
-    got = len(data)
-    while got < size:
-        chunk = os.read(descriptor, size - got)
-        if not chunk:
-            break
-        parts.append(chunk)
-        got += len(chunk)
-    return b"".join(parts)
-
-
-def _read_at_most(descriptor: int, first: int, limit: int | None) -> bytes:
-    """Read to the end, but never more than ``limit + 1`` bytes. The first
-    read asks for the stat size plus one, so an unchanged file is one read
-    into an exactly sized buffer, and growth shows as the extra byte."""
-    cap = None if limit is None else limit + 1
+def _read_at_most(descriptor: int, first: int, cap: int | None) -> bytes:
+    """Read to the end, but never more than ``cap`` bytes; the first read asks
+    for ``first`` (a read may return less than asked before the end)."""
     parts: list[bytes] = []
     total = 0
     want = first
