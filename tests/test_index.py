@@ -18,6 +18,7 @@ from dedupe.index import (
     build_lsh,
     containment_candidates,
     flat_containment_candidates,
+    flat_shared_word_candidates,
     lsh_candidates,
     shared_word_candidates,
 )
@@ -27,7 +28,7 @@ from dedupe.settings import Settings
 from dedupe.shingle import hash_shingles, shingle_hashes
 
 # `path` (conftest): each test that asks for it runs compiled (the LSH
-# buckets and the containment lookup) and with numpy.
+# buckets, the containment and the rare-word lookups) and with numpy.
 KERNEL = (index, "_index_batch")
 # The fixture's patch holds for every example of a test.
 UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
@@ -466,7 +467,7 @@ def word_call(
     return as_set(pairs)
 
 
-def test_a_reworded_team_sheet_is_found_by_words_not_by_shingles() -> None:
+def test_a_reworded_team_sheet_is_found_by_words_not_by_shingles(path: str) -> None:
     three_grams = [shingle_hashes(SHEET, size=3), shingle_hashes(SHEET_BARE, size=3)]
     assert not len(np.intersect1d(*three_grams))
     assert len(lsh_candidates(signatures(three_grams), bands=63, rows=2, max_bucket=64)) == 0
@@ -475,7 +476,7 @@ def test_a_reworded_team_sheet_is_found_by_words_not_by_shingles() -> None:
     assert word_call([SHEET_BARE, noise, SHEET]) == {(0, 2)}
 
 
-def test_min_dice_is_over_the_rare_words_of_both_sides() -> None:
+def test_min_dice_is_over_the_rare_words_of_both_sides(path: str) -> None:
     # 6 words each, 3 shared: Dice 2 * 3 / 12 = 0.5.
     a = words_of(3, "s") + words_of(3, "a")
     b = words_of(3, "s") + words_of(3, "b")
@@ -485,7 +486,7 @@ def test_min_dice_is_over_the_rare_words_of_both_sides() -> None:
     assert word_call([a, b], min_shared=4, min_dice=0.1) == set()
 
 
-def test_common_words_neither_vote_nor_count() -> None:
+def test_common_words_neither_vote_nor_count(path: str) -> None:
     common = words_of(8, "the")
     # Ten paragraphs share the eight common words; pairs 0-1 also share two
     # rare words, each pair has two words of its own.
@@ -498,20 +499,20 @@ def test_common_words_neither_vote_nor_count() -> None:
     assert len(word_call(paragraphs, max_postings=10)) == 45
 
 
-def test_one_shared_name_is_not_enough_by_default() -> None:
+def test_one_shared_name_is_not_enough_by_default(path: str) -> None:
     a = ["livingstone", "said", "x1"]
     b = ["livingstone", "spoke", "y1"]
     assert word_call([a, b], min_dice=0.3) == set()
     assert word_call([a, b], min_shared=1, min_dice=0.3) == {(0, 1)}
 
 
-def test_no_sets_or_empty_sets_give_no_pairs() -> None:
+def test_no_sets_or_empty_sets_give_no_pairs(path: str) -> None:
     assert word_call([]) == set()
     assert word_call([[], []]) == set()
     assert word_call([SHEET]) == set()
 
 
-@settings(max_examples=80, deadline=None)
+@settings(max_examples=80, deadline=None, suppress_health_check=UNDER_FIXTURE)
 @given(
     st.lists(st.lists(st.sampled_from("abcdefghij"), max_size=12), max_size=9),
     st.integers(min_value=1, max_value=3),
@@ -519,7 +520,11 @@ def test_no_sets_or_empty_sets_give_no_pairs() -> None:
     st.integers(min_value=1, max_value=9),
 )
 def test_shared_words_match_brute_force(
-    paragraphs: list[list[str]], min_shared: int, min_dice: float, max_postings: int
+    path: str,
+    paragraphs: list[list[str]],
+    min_shared: int,
+    min_dice: float,
+    max_postings: int,
 ) -> None:
     sets = [shingle_hashes(p, size=1) for p in paragraphs]
     holders: dict[int, int] = {}
@@ -537,6 +542,44 @@ def test_shared_words_match_brute_force(
         sets, min_shared=min_shared, min_dice=min_dice, max_postings=max_postings
     )
     assert as_set(got) == expected
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+@settings(max_examples=150, deadline=None)
+@given(
+    st.lists(st.lists(st.integers(0, 30), max_size=25), max_size=30),
+    st.integers(min_value=1, max_value=4),
+    st.sampled_from([0.0, 0.3, 0.4, 0.5, 0.8, 1.0]),
+    st.integers(min_value=0, max_value=8),
+)
+def test_compiled_shared_words_equal_numpy(
+    sets: list[list[int]], min_shared: int, min_dice: float, max_postings: int
+) -> None:
+    # Words repeat inside a set (a paragraph's words, in order) and across
+    # sets; small max_postings make some common. Same pairs, same order.
+    values = np.array([v for s in sets for v in s], dtype=np.uint32)
+    lengths = np.array([len(s) for s in sets], dtype=np.int64)
+    options = {"min_shared": min_shared, "min_dice": min_dice, "max_postings": max_postings}
+    compiled = flat_shared_word_candidates(values, lengths, **options)
+    saved = index._index_batch
+    try:
+        index._index_batch = None
+        expected = flat_shared_word_candidates(values, lengths, **options)
+    finally:
+        index._index_batch = saved
+    assert compiled.dtype == expected.dtype == np.int64
+    assert compiled.tolist() == expected.tolist()
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+def test_compiled_shared_words_check_their_arguments() -> None:
+    values = np.arange(5, dtype=np.uint32)
+    with pytest.raises(ValueError, match="sum to len"):
+        index._index_batch.shared_word_pairs(values, np.array([3, 3]), 2, 0.4, 10)
+    with pytest.raises(ValueError, match="sum to len"):
+        index._index_batch.shared_word_pairs(values, np.array([6, -1]), 2, 0.4, 10)
+    with pytest.raises(ValueError, match="uint32"):
+        index._index_batch.shared_word_pairs(values[:3].tobytes() + b"x", np.array([3]), 2, 0.4, 10)
 
 
 @settings(max_examples=100, deadline=None)

@@ -254,6 +254,29 @@ static PyObject *pairs_as_bytes(Ints *pairs, int failed) {
     return result;
 }
 
+/* Sets of 32-bit values stored back to back, checked: lengths are int64,
+ * non-negative and sum to the values' count, both below 2**31. Returns the
+ * number of sets, or -1 with an exception set. */
+static Py_ssize_t checked_sets(const Py_buffer *values, const Py_buffer *lengths) {
+    Py_ssize_t sets = lengths->len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t total = values->len / (Py_ssize_t)sizeof(uint32_t);
+    if (lengths->len % (Py_ssize_t)sizeof(int64_t) ||
+        values->len % (Py_ssize_t)sizeof(uint32_t) || sets >= INT32_MAX || total >= INT32_MAX) {
+        PyErr_SetString(PyExc_ValueError,
+                        "values must be uint32 and lengths int64 (fewer than 2**31 of each)");
+        return -1;
+    }
+    const int64_t *n = lengths->buf;
+    Py_ssize_t sum = 0;
+    for (Py_ssize_t i = 0; i < sets && sum >= 0; i++)
+        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
+    if (sum != total) {
+        PyErr_SetString(PyExc_ValueError, "lengths must be non-negative and sum to len(values)");
+        return -1;
+    }
+    return sets;
+}
+
 static PyObject *containment_pairs(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer values, lengths, is_short;
@@ -263,23 +286,13 @@ static PyObject *containment_pairs(PyObject *module, PyObject *args) {
                           &max_postings))
         return NULL;
     PyObject *result = NULL;
-    Py_ssize_t sets = lengths.len / (Py_ssize_t)sizeof(int64_t);
-    Py_ssize_t total = values.len / (Py_ssize_t)sizeof(uint32_t);
-    if (lengths.len % (Py_ssize_t)sizeof(int64_t) || values.len % (Py_ssize_t)sizeof(uint32_t) ||
-        is_short.len != sets || sets >= INT32_MAX || total >= INT32_MAX) {
-        PyErr_SetString(PyExc_ValueError,
-                        "values must be uint32, lengths int64 and is_short one byte per set "
-                        "(fewer than 2**31 sets and values)");
+    Py_ssize_t sets = checked_sets(&values, &lengths);
+    if (sets < 0) goto done;
+    if (is_short.len != sets) {
+        PyErr_SetString(PyExc_ValueError, "is_short must be one byte per set");
         goto done;
     }
     const int64_t *n = lengths.buf;
-    Py_ssize_t sum = 0;
-    for (Py_ssize_t i = 0; i < sets && sum >= 0; i++)
-        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
-    if (sum != total) {
-        PyErr_SetString(PyExc_ValueError, "lengths must be non-negative and sum to len(values)");
-        goto done;
-    }
     Ints pairs = {NULL, 0, 0};
     int failed;
     Py_BEGIN_ALLOW_THREADS
@@ -290,6 +303,144 @@ done:
     PyBuffer_Release(&values);
     PyBuffer_Release(&lengths);
     PyBuffer_Release(&is_short);
+    return result;
+}
+
+/* -- Rare words ---------------------------------------------------------- */
+
+/* 0 on success, -1 when out of memory. */
+static int find_word_pairs(const uint32_t *values, const int64_t *lengths, int64_t sets,
+                           int64_t min_shared, double min_dice, int64_t max_postings, Ints *out) {
+    int result = -1;
+    int64_t total = 0;
+    for (int64_t s = 0; s < sets; s++) total += lengths[s];
+    Table table = {NULL, 0};
+    int32_t *entry_index = NULL, *counts = NULL, *last_set = NULL, *rare_words = NULL;
+    int32_t *postings = NULL, *votes = NULL, *touched = NULL;
+    int64_t *distinct_ends = NULL, *starts = NULL;
+    /* Each set's distinct values, numbered, back to back (a set lists a
+     * word once however often it says it), and per value the number of
+     * sets that hold it. */
+    entry_index = malloc((size_t)(total ? total : 1) * sizeof *entry_index);
+    distinct_ends = malloc((size_t)(sets + 1) * sizeof *distinct_ends);
+    if (entry_index == NULL || distinct_ends == NULL || table_init(&table, total)) goto done;
+    int32_t distinct = 0;
+    int64_t e = 0, kept = 0;
+    distinct_ends[0] = 0;
+    for (int64_t s = 0; s < sets; s++) {
+        for (int64_t end = e + lengths[s]; e < end; e++) {
+            if (e + AHEAD < total) PREFETCH(&table.slots[values[e + AHEAD] & table.mask]);
+            entry_index[kept++] = table_add(&table, values[e], &distinct);
+        }
+        distinct_ends[s + 1] = kept;
+    }
+    table_free(&table);
+    table.slots = NULL;
+    counts = calloc((size_t)(distinct ? distinct : 1), sizeof *counts);
+    last_set = malloc((size_t)(distinct ? distinct : 1) * sizeof *last_set);
+    if (counts == NULL || last_set == NULL) goto done;
+    for (int32_t v = 0; v < distinct; v++) last_set[v] = -1;
+    /* Repeats dropped in place: a set's values are still in order. */
+    kept = 0;
+    for (int64_t s = 0; s < sets; s++) {
+        int64_t first = kept;
+        for (int64_t k = distinct_ends[s]; k < distinct_ends[s + 1]; k++) {
+            int32_t index = entry_index[k];
+            if (last_set[index] == (int32_t)s) continue;
+            last_set[index] = (int32_t)s;
+            counts[index]++;
+            entry_index[kept++] = index;
+        }
+        distinct_ends[s] = first;
+    }
+    distinct_ends[sets] = kept;
+    /* Rare words per set; postings (CSR, sets ascending) of the rare words
+     * held by two sets or more, the only ones that vote. */
+    rare_words = calloc((size_t)(sets ? sets : 1), sizeof *rare_words);
+    starts = calloc((size_t)distinct + 1, sizeof *starts);
+    if (rare_words == NULL || starts == NULL) goto done;
+    for (int64_t s = 0; s < sets; s++)
+        for (int64_t k = distinct_ends[s]; k < distinct_ends[s + 1]; k++) {
+            int32_t c = counts[entry_index[k]];
+            if (c <= max_postings) rare_words[s]++;
+        }
+    for (int32_t v = 0; v < distinct; v++)
+        starts[v + 1] = starts[v] + (counts[v] >= 2 && counts[v] <= max_postings ? counts[v] : 0);
+    postings = malloc((size_t)(starts[distinct] ? starts[distinct] : 1) * sizeof *postings);
+    if (postings == NULL) goto done;
+    for (int64_t s = 0; s < sets; s++)
+        for (int64_t k = distinct_ends[s]; k < distinct_ends[s + 1]; k++) {
+            int32_t index = entry_index[k];
+            if (counts[index] >= 2 && counts[index] <= max_postings)
+                postings[starts[index]++] = (int32_t)s;
+        }
+    /* The fill left each start at the next one's: shift back. */
+    memmove(starts + 1, starts, (size_t)distinct * sizeof *starts);
+    starts[0] = 0;
+    /* Each set votes for the later sets that hold its rare words (so a pair
+     * is met once, from its lower set), one counter per set, reset after. */
+    votes = calloc((size_t)(sets ? sets : 1), sizeof *votes);
+    touched = malloc((size_t)(sets ? sets : 1) * sizeof *touched);
+    if (votes == NULL || touched == NULL) goto done;
+    for (int64_t s = 0; s < sets; s++) {
+        int64_t voted = 0;
+        for (int64_t k = distinct_ends[s]; k < distinct_ends[s + 1]; k++) {
+            int32_t index = entry_index[k];
+            int64_t p = starts[index], end = starts[index + 1];
+            while (p < end && postings[p] <= (int32_t)s) p++;
+            for (; p < end; p++) {
+                int32_t other = postings[p];
+                if (votes[other]++ == 0) touched[voted++] = other;
+            }
+        }
+        for (int64_t t = 0; t < voted; t++) {
+            int32_t other = touched[t];
+            int64_t shared = votes[other];
+            votes[other] = 0;
+            /* The same arithmetic as the numpy version's, in doubles. */
+            if (shared >= min_shared &&
+                2.0 * (double)shared >=
+                    min_dice * (double)((int64_t)rare_words[s] + rare_words[other]) - 1e-9 &&
+                (ints_push(out, (int32_t)s) || ints_push(out, other)))
+                goto done;
+        }
+    }
+    result = 0;
+done:
+    table_free(&table);
+    free(entry_index);
+    free(distinct_ends);
+    free(counts);
+    free(last_set);
+    free(rare_words);
+    free(starts);
+    free(postings);
+    free(votes);
+    free(touched);
+    return result;
+}
+
+static PyObject *shared_word_pairs(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer values, lengths;
+    long long min_shared, max_postings;
+    double min_dice;
+    if (!PyArg_ParseTuple(args, "y*y*LdL", &values, &lengths, &min_shared, &min_dice,
+                          &max_postings))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t sets = checked_sets(&values, &lengths);
+    if (sets >= 0) {
+        Ints pairs = {NULL, 0, 0};
+        int failed;
+        Py_BEGIN_ALLOW_THREADS
+        failed = find_word_pairs(values.buf, lengths.buf, sets, min_shared, min_dice,
+                                 max_postings, &pairs);
+        Py_END_ALLOW_THREADS
+        result = pairs_as_bytes(&pairs, failed);
+    }
+    PyBuffer_Release(&values);
+    PyBuffer_Release(&lengths);
     return result;
 }
 
@@ -430,6 +581,10 @@ static PyMethodDef methods[] = {
      "(item, other) pairs of the containment lookup as native int32 pairs, unordered\n"
      "(see dedupe.index.flat_containment_candidates). values: uint32, lengths: int64,\n"
      "is_short: one byte (bool) per set."},
+    {"shared_word_pairs", shared_word_pairs, METH_VARARGS,
+     "shared_word_pairs(values, lengths, min_shared, min_dice, max_postings) -> bytes\n\n"
+     "(low, high) pairs of the rare-word lookup as native int32 pairs, unordered\n"
+     "(see dedupe.index.flat_shared_word_candidates). values: uint32, lengths: int64."},
     {NULL, NULL, 0, NULL},
 };
 

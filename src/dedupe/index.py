@@ -58,8 +58,8 @@ import numpy as np
 from dedupe import _compiled
 
 _index_batch = _compiled.load("_index_batch")
-#: Whether :func:`lsh_candidates` and :func:`flat_containment_candidates`
-#: run the compiled versions.
+#: Whether :func:`lsh_candidates`, :func:`flat_containment_candidates` and
+#: :func:`flat_shared_word_candidates` run the compiled versions.
 COMPILED = _index_batch is not None
 
 
@@ -490,6 +490,18 @@ def flat_shared_word_candidates(
     within a set (a paragraph's words, in order) and counts once."""
     if int((lengths > 0).sum()) < 2:
         return np.empty((0, 2), dtype=np.int64)
+    if _index_batch is not None and max(len(values), len(lengths)) < _COMPILED_MAX_ENTRIES:
+        # One hash table of the words and a vote counter per set instead of
+        # the sorts below, without the GIL. 50 MB planted corpus: 0.28-0.31 s
+        # -> 0.06-0.09 s; BBC News: 0.054-0.067 s -> 0.010-0.013 s.
+        packed = _index_batch.shared_word_pairs(
+            np.ascontiguousarray(values, dtype=np.uint32),
+            np.ascontiguousarray(lengths, dtype=np.int64),
+            int(min_shared),
+            float(min_dice),
+            int(max_postings),
+        )
+        return _unique_packed_pairs(packed)
     members, first, counts = _runs(values, _owners(lengths), len(lengths), repeats=True)
     entry_counts = np.repeat(counts, counts)
     rare = entry_counts <= max_postings
