@@ -2,13 +2,17 @@
 
 from __future__ import annotations
 
+import dataclasses
 import gc
 from pathlib import Path
 
+import numpy as np
 import pytest
 
 import dedupe
 from conftest import PlantedCorpus
+from dedupe import api, pipeline
+from dedupe.settings import Settings
 from dedupe.sources import InputError
 
 
@@ -43,3 +47,59 @@ def test_a_scan_leaves_no_garbage_cycles_behind(planted: PlantedCorpus, tmp_path
     assert report.matches
     del report
     assert gc.collect() == 0
+
+
+def test_sketches_come_back_through_shared_slots_or_pickled(
+    planted: PlantedCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted.write(tmp_path)
+    single = dedupe.scan(tmp_path, jobs=1).to_json()
+    # The pool even on this small corpus, in small tasks; the tasks given
+    # slot 0 send their arrays pickled, as those too large for a slot do.
+    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(api, "_TASK_BYTES", 3000)
+    real_put, real_take = api._ResultSlots.put, api._ResultSlots.take
+    through_slots: list[bool] = []
+
+    def put(self: api._ResultSlots, slot: int, sketched: api._SketchedBatch) -> object:
+        return sketched if slot == 0 else real_put(self, slot, sketched)
+
+    def take(self: api._ResultSlots, slot: int, sketched: api._SketchedBatch) -> object:
+        through_slots.append(isinstance(sketched.sketch, api._SlotLayout))
+        return real_take(self, slot, sketched)
+
+    monkeypatch.setattr(api._ResultSlots, "put", put)
+    monkeypatch.setattr(api._ResultSlots, "take", take)
+    for jobs in (2, 3):
+        through_slots.clear()
+        assert dedupe.scan(tmp_path, jobs=jobs).to_json() == single
+        assert True in through_slots and False in through_slots
+
+
+def test_a_sketch_survives_its_result_slot() -> None:
+    sketch, _ = pipeline.sketch_together(
+        ["A short line.\n\nTen children were killed in an airstrike near a clinic, aid "
+         "workers said on Friday, and more were hurt.", "", "One more paragraph of enough "
+         "words to be matched by the scan."],
+        Settings(),
+    )
+    batch = api._SketchedBatch([], sketch)
+    slots = api._ResultSlots(3, 1 << 16)
+    try:
+        for slot in (2, 0):
+            stored = slots.put(slot, batch)
+            assert isinstance(stored.sketch, api._SlotLayout)
+            back = slots.take(slot, stored).sketch
+            for field in dataclasses.fields(sketch):
+                before, after = getattr(sketch, field.name), getattr(back, field.name)
+                assert after.dtype == before.dtype and after.shape == before.shape
+                assert np.array_equal(after, before)
+                assert after.flags.owndata  # a copy: the slot is reused at once
+        # Arrays larger than a slot are left in the batch.
+        small = api._ResultSlots(1, 64)
+        try:
+            assert small.put(0, batch) is batch
+        finally:
+            small.close()
+    finally:
+        slots.close()
