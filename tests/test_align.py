@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from hypothesis import example, given, settings
@@ -351,6 +353,26 @@ def test_compiled_common_word_counts_are_rapidfuzz_lcs(
     rows_b = np.array([b for _, b in pairs], dtype=np.int64)
     counts = align_module.common_word_counts(values, offsets, rows_a, rows_b)
     assert counts.tolist() == [LCSseq.similarity(sequences[a], sequences[b]) for a, b in pairs]
+
+
+@needs_kernel
+def test_threads_split_the_common_word_counts_without_changing_them(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    rng = random.Random(7)
+    sequences = [[rng.randrange(12) for _ in range(rng.randrange(0, 150))] for _ in range(40)]
+    values, offsets = _store(sequences)
+    rows_a = np.array([rng.randrange(40) for _ in range(1001)], dtype=np.int64)
+    rows_b = np.array([rng.randrange(40) for _ in range(1001)], dtype=np.int64)
+    one = align_module.common_word_counts(values, offsets, rows_a, rows_b)
+    monkeypatch.setattr(align_module, "_THREAD_MIN_PAIRS", 100)
+    for jobs in (2, 3, 64):
+        split = align_module.common_word_counts(values, offsets, rows_a, rows_b, jobs=jobs)
+        assert split.tolist() == one.tolist()
+    assert one.tolist() == [
+        LCSseq.similarity(sequences[a], sequences[b])
+        for a, b in zip(rows_a.tolist(), rows_b.tolist(), strict=True)
+    ]
 
 
 @needs_kernel

@@ -187,7 +187,7 @@ def _finish(
     text = pipeline.ParagraphText(corpus, text_of)
     candidates = pipeline.find_candidates(corpus, jobs=jobs)
     mapper = _forked_confirmation(corpus, text_of, jobs) if _can_fork(jobs) else None
-    pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper)
+    pairs = pipeline.confirm(corpus, candidates.pairs, text, map_chunks=mapper, jobs=jobs)
     stats = {
         "paragraphs": len(corpus),
         "distinct_paragraphs": len(corpus.representatives),

@@ -732,11 +732,13 @@ def confirm(
     text: ParagraphText,
     *,
     map_chunks: ChunkMapper | None = None,
+    jobs: int = 1,
 ) -> list[Pair]:
     """Stage 4: RapidFuzz on each candidate, expanded to every occurrence.
 
     ``map_chunks`` runs :func:`align_pairs` over chunks of candidates (in
-    worker processes, say); by default everything runs here.
+    worker processes, say); by default everything runs here. ``jobs``
+    threads count the candidates' common words.
     """
     s = corpus.settings
     pairs: list[Pair] = []
@@ -756,6 +758,7 @@ def confirm(
                 threshold=s.threshold,
                 contained_threshold=s.contained_threshold,
                 min_contained_words=s.min_words,
+                jobs=jobs,
             )
         ]
     todo = [tuple(pair) for pair in candidates.tolist()]
