@@ -16,7 +16,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from dedupe import sha1
-from dedupe.sha1 import sha1_hash32, sha1_hash32_of
+from dedupe.sha1 import sha1_hash32, sha1_hash32_of, sha1_hash32_runs
 
 
 def expected(messages: list[bytes]) -> np.ndarray:
@@ -126,6 +126,73 @@ def test_slices_outside_the_buffer_are_refused(
         sha1_hash32(b"abc", np.array(starts), np.array(ends))
 
 
+def words_laid_out(paragraphs: list[list[bytes]]) -> tuple[bytes, np.ndarray, ...]:
+    """Paragraphs' words in one buffer, separated by single spaces, with the
+    words' offsets and each paragraph's first word and word count."""
+    everything = [word for paragraph in paragraphs for word in paragraph]
+    lengths = np.array([len(w) for w in everything], dtype=np.int64)
+    starts = np.cumsum(lengths + 1) - lengths - 1
+    counts = np.array([len(p) for p in paragraphs], dtype=np.int64)
+    return b" ".join(everything), starts, starts + lengths, np.cumsum(counts) - counts, counts
+
+
+def expected_runs(paragraphs: list[list[bytes]], size: int) -> np.ndarray:
+    runs = [
+        b" ".join(p[i : i + size])
+        for p in paragraphs
+        if p
+        for i in range(max(len(p) - size + 1, 1))
+    ]
+    return expected(runs) if runs else np.empty(0, dtype=np.uint32)
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=UNDER_FIXTURE)
+@given(
+    st.lists(st.lists(st.binary(min_size=1, max_size=30), max_size=9), max_size=8),
+    st.integers(min_value=1, max_value=5),
+)
+def test_runs_of_words_hash_as_their_slices(
+    path: str, paragraphs: list[list[bytes]], size: int
+) -> None:
+    # Words of up to 30 bytes make runs of one block and of several.
+    buffer, starts, ends, first, counts = words_laid_out(paragraphs)
+    got = sha1_hash32_runs(buffer, starts, ends, first, counts, size=size)
+    assert got.dtype == np.uint32
+    assert np.array_equal(got, expected_runs(paragraphs, size))
+
+
+@pytest.mark.parametrize(
+    ("first", "counts"),
+    [([0], [4]), ([-1], [2]), ([2], [2]), ([0], [-1])],
+)
+def test_runs_of_words_that_do_not_exist_are_refused(
+    path: str, first: list[int], counts: list[int]
+) -> None:
+    buffer, starts, ends, _, _ = words_laid_out([[b"a", b"rose", b"is"]])
+    with pytest.raises(ValueError):
+        sha1_hash32_runs(buffer, starts, ends, np.array(first), np.array(counts), size=2)
+
+
+@pytest.mark.skipif(not sha1.COMPILED, reason="dedupe._sha1_batch was not built")
+def test_compiled_runs_check_their_own_arguments() -> None:
+    from dedupe import _sha1_batch
+
+    buffer, starts, ends, first, counts = words_laid_out([[b"a", b"rose", b"is"]])
+    out = np.empty(2, dtype=np.uint32)
+    with pytest.raises(ValueError, match="inside the buffer"):
+        _sha1_batch.sha1_hash32_runs_into(buffer, starts, ends + 5, first, counts, 2, out)
+    with pytest.raises(ValueError, match="must not end before"):
+        # Each word inside the buffer, but in reverse order.
+        backwards = starts[::-1].copy(), ends[::-1].copy()
+        _sha1_batch.sha1_hash32_runs_into(buffer, *backwards, first, counts, 2, out)
+    with pytest.raises(ValueError, match="one item per run"):
+        _sha1_batch.sha1_hash32_runs_into(buffer, starts, ends, first, counts, 1, out)
+    with pytest.raises(ValueError, match="size at least 1"):
+        _sha1_batch.sha1_hash32_runs_into(buffer, starts, ends, first, counts, 0, out)
+    _sha1_batch.sha1_hash32_runs_into(buffer, starts, ends, first, counts, 2, out)
+    assert np.array_equal(out, expected([b"a rose", b"rose is"]))
+
+
 @pytest.mark.skipif(not sha1.COMPILED, reason="dedupe._sha1_batch was not built")
 def test_compiled_module_checks_its_own_arguments() -> None:
     # It reads memory directly, so it refuses what would read out of bounds
@@ -182,3 +249,11 @@ def test_both_builds_of_the_compiled_module_equal_hashlib(tmp_path: Path, scalar
     out = np.empty(len(messages), dtype=np.uint32)
     module.sha1_hash32_into(buffer, starts, ends, out)
     assert np.array_equal(out, expected(messages))
+    # The runs of words go through the same lanes.
+    paragraphs = [[rng.randbytes(rng.randint(1, 25)) for _ in range(rng.randint(0, 40))]
+                  for _ in range(60)]  # fmt: skip
+    runs_buffer, word_starts, word_ends, first, counts = words_laid_out(paragraphs)
+    want = expected_runs(paragraphs, 3)
+    out = np.empty(len(want), dtype=np.uint32)
+    module.sha1_hash32_runs_into(runs_buffer, word_starts, word_ends, first, counts, 3, out)
+    assert np.array_equal(out, want)

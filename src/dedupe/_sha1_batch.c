@@ -11,6 +11,9 @@
  * the same code, block by block. Only the state word h0 is needed for the
  * first four digest bytes.
  *
+ * sha1_hash32_runs_into hashes the runs of consecutive words of paragraphs
+ * (their word n-grams) the same way, finding each run's slice as it goes.
+ *
  * The hashing runs without the GIL: Py_buffer keeps the arrays alive.
  */
 #define PY_SSIZE_T_CLEAN
@@ -145,30 +148,68 @@ static uint32_t h0_of_long(const uint8_t *message, int64_t length) {
     return LANE(state[0], 0);
 }
 
+/* Messages gathered LANES at a time, one per lane of a final block; each
+ * lane's hash goes where its caller said. Longer messages are hashed at
+ * once, alone. */
+typedef struct {
+    lanes state[5], w[16];
+    uint32_t *owner[LANES];
+    int filled;
+} Hasher;
+
+static void hasher_init(Hasher *hasher) {
+    /* Zeroed so that lanes left unused at the end hash defined data. */
+    memset(hasher->w, 0, sizeof hasher->w);
+    hasher->filled = 0;
+}
+
+static void hasher_flush(Hasher *hasher) {
+    if (hasher->filled == 0) return;
+    initial_state(hasher->state);
+    compress(hasher->state, hasher->w);
+    for (int l = 0; l < hasher->filled; l++)
+        *hasher->owner[l] = hash32_of_h0(LANE(hasher->state[0], l));
+    hasher->filled = 0;
+}
+
+static inline void hasher_add(Hasher *hasher, const uint8_t *message, int64_t length,
+                              uint32_t *out) {
+    if (length > 55) {
+        *out = hash32_of_h0(h0_of_long(message, length));
+        return;
+    }
+    put_final_block(hasher->w, hasher->filled, message, length, (uint64_t)length * 8u);
+    hasher->owner[hasher->filled++] = out;
+    if (hasher->filled == LANES) hasher_flush(hasher);
+}
+
 static void hash_all(const uint8_t *buffer, const int64_t *starts, const int64_t *ends,
                      uint32_t *out, Py_ssize_t count) {
-    lanes state[5], w[16];
-    /* Zeroed so that lanes left unused at the end hash defined data. */
-    memset(w, 0, sizeof w);
-    Py_ssize_t owner[LANES];
-    int filled = 0;
-    for (Py_ssize_t i = 0; i <= count; i++) {
-        if (i < count) {
-            int64_t length = ends[i] - starts[i];
-            if (length > 55) {
-                out[i] = hash32_of_h0(h0_of_long(buffer + starts[i], length));
-                continue;
-            }
-            put_final_block(w, filled, buffer + starts[i], length, (uint64_t)length * 8u);
-            owner[filled++] = i;
-        }
-        if (filled == LANES || (i == count && filled)) {
-            initial_state(state);
-            compress(state, w);
-            for (int l = 0; l < filled; l++) out[owner[l]] = hash32_of_h0(LANE(state[0], l));
-            filled = 0;
-        }
+    Hasher hasher;
+    hasher_init(&hasher);
+    for (Py_ssize_t i = 0; i < count; i++)
+        hasher_add(&hasher, buffer + starts[i], ends[i] - starts[i], out + i);
+    hasher_flush(&hasher);
+}
+
+/* Paragraph p is words first[p] .. first[p] + counts[p] - 1; its runs are
+ * those of `size` consecutive words (one run of all of them when it has
+ * fewer), each the slice from its first word's start to its last word's
+ * end. */
+static void hash_runs(const uint8_t *buffer, const int64_t *word_starts,
+                      const int64_t *word_ends, const int64_t *first, const int64_t *counts,
+                      Py_ssize_t paragraphs, int64_t size, uint32_t *out) {
+    Hasher hasher;
+    hasher_init(&hasher);
+    for (Py_ssize_t p = 0; p < paragraphs; p++) {
+        int64_t n = counts[p];
+        if (n == 0) continue;
+        int64_t runs = n > size ? n - size + 1 : 1, width = n < size ? n : size;
+        const int64_t *starts = word_starts + first[p], *ends = word_ends + first[p] + width - 1;
+        for (int64_t r = 0; r < runs; r++)
+            hasher_add(&hasher, buffer + starts[r], ends[r] - starts[r], out++);
     }
+    hasher_flush(&hasher);
 }
 
 static PyObject *sha1_hash32_into(PyObject *module, PyObject *args) {
@@ -182,11 +223,86 @@ static PyObject *sha1_hash32_into(PyObject *module, PyObject *args) {
     Py_RETURN_NONE;
 }
 
+/* The number of runs of paragraphs (first, counts) over `words` words whose
+ * slices lie in a buffer of buffer_len bytes, or -1 with a ValueError. */
+static Py_ssize_t checked_runs(Py_ssize_t buffer_len, const int64_t *word_starts,
+                               const int64_t *word_ends, Py_ssize_t words, const int64_t *first,
+                               const int64_t *counts, Py_ssize_t paragraphs, int64_t size) {
+    Py_ssize_t total = 0;
+    for (Py_ssize_t w = 0; w < words; w++)
+        if (word_starts[w] < 0 || word_ends[w] < word_starts[w] || word_ends[w] > buffer_len) {
+            PyErr_SetString(PyExc_ValueError, "words must lie inside the buffer");
+            return -1;
+        }
+    for (Py_ssize_t p = 0; p < paragraphs; p++) {
+        int64_t n = counts[p];
+        if (n == 0) continue;
+        if (n < 0 || first[p] < 0 || first[p] > words - n) {
+            PyErr_SetString(PyExc_ValueError, "paragraphs must name words that exist");
+            return -1;
+        }
+        int64_t runs = n > size ? n - size + 1 : 1, width = n < size ? n : size;
+        for (int64_t r = 0; r < runs; r++)
+            if (word_ends[first[p] + r + width - 1] < word_starts[first[p] + r]) {
+                PyErr_SetString(PyExc_ValueError, "a run of words must not end before it starts");
+                return -1;
+            }
+        total += (Py_ssize_t)runs;
+    }
+    return total;
+}
+
+static PyObject *sha1_hash32_runs_into(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer buffer, word_starts, word_ends, first, counts, out;
+    long long size;
+    if (!PyArg_ParseTuple(args, "y*y*y*y*y*Lw*", &buffer, &word_starts, &word_ends, &first,
+                          &counts, &size, &out))
+        return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t words = word_starts.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t paragraphs = first.len / (Py_ssize_t)sizeof(int64_t);
+    if (word_starts.len != word_ends.len || word_starts.len % (Py_ssize_t)sizeof(int64_t) ||
+        first.len != counts.len || first.len % (Py_ssize_t)sizeof(int64_t) || size < 1) {
+        PyErr_SetString(PyExc_ValueError,
+                        "word_starts and word_ends must be int64 arrays of one length, first "
+                        "and counts too, and size at least 1");
+        goto done;
+    }
+    Py_ssize_t runs = checked_runs(buffer.len, word_starts.buf, word_ends.buf, words, first.buf,
+                                   counts.buf, paragraphs, size);
+    if (runs < 0) goto done;
+    if (out.len != runs * (Py_ssize_t)sizeof(uint32_t)) {
+        PyErr_SetString(PyExc_ValueError, "out must be a uint32 array of one item per run");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    hash_runs(buffer.buf, word_starts.buf, word_ends.buf, first.buf, counts.buf, paragraphs,
+              size, out.buf);
+    Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&buffer);
+    PyBuffer_Release(&word_starts);
+    PyBuffer_Release(&word_ends);
+    PyBuffer_Release(&first);
+    PyBuffer_Release(&counts);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"sha1_hash32_into", sha1_hash32_into, METH_VARARGS,
      "sha1_hash32_into(buffer, starts, ends, out)\n\n"
      "out[i] = sha1_hash32(buffer[starts[i]:ends[i]]) for C-contiguous int64 arrays\n"
      "starts and ends and a writable uint32 array out, all of one length."},
+    {"sha1_hash32_runs_into", sha1_hash32_runs_into, METH_VARARGS,
+     "sha1_hash32_runs_into(buffer, word_starts, word_ends, first, counts, size, out)\n\n"
+     "sha1_hash32 of every run of size consecutive words of every paragraph, in order\n"
+     "(see dedupe.sha1.sha1_hash32_runs): paragraph p is words first[p] to first[p] +\n"
+     "counts[p] - 1, word w is buffer[word_starts[w]:word_ends[w]]. All arrays int64\n"
+     "but out, a writable uint32 array of one item per run."},
     {NULL, NULL, 0, NULL},
 };
 

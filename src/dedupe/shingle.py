@@ -36,7 +36,7 @@ from collections.abc import Iterable, Sequence
 import numpy as np
 
 from dedupe import _compiled
-from dedupe.sha1 import sha1_hash32
+from dedupe.sha1 import sha1_hash32, sha1_hash32_runs
 
 _shingle_batch = _compiled.load("_shingle_batch")
 #: Whether :func:`word_keys` and :func:`distinct_sets` run the compiled versions.
@@ -107,18 +107,16 @@ def shingle_sets_in(
     if len(present) == 0:
         return np.empty(0, dtype=np.uint32), counts
     lengths = word_counts[present]
-    first_word = np.asarray(first_words, dtype=np.int64)[present]
-    per_paragraph = np.maximum(lengths - size + 1, 1)
-    owner = np.repeat(np.arange(len(present)), per_paragraph)
-    position = np.arange(int(per_paragraph.sum())) - np.repeat(
-        np.cumsum(per_paragraph) - per_paragraph, per_paragraph
-    )
-    first = first_word[owner] + position
     # A paragraph shorter than ``size`` is one shingle of all its words.
-    last = first_word[owner] + np.minimum(position + size, lengths[owner]) - 1
-    hashes = sha1_hash32(buffer, word_starts[first], word_ends[last])
-
-    values, counts[present] = distinct_sets(hashes, per_paragraph)
+    hashes = sha1_hash32_runs(
+        buffer,
+        word_starts,
+        word_ends,
+        np.asarray(first_words, dtype=np.int64)[present],
+        lengths,
+        size=size,
+    )
+    values, counts[present] = distinct_sets(hashes, np.maximum(lengths - size + 1, 1))
     return values, counts
 
 
