@@ -109,7 +109,9 @@ def segment_bounds(text: str, *, wrap_width: int = 100, max_chars: int = 20_000)
         bounds = np.frombuffer(packed, dtype=np.int64).reshape(-1, 4)
     else:
         bounds = _as_array([_row(p) for p in _segment(text, wrap_width)])
-    if not np.any(bounds[:, 1] - bounds[:, 0] > max_chars):
+    # A text no longer than max_chars has no paragraph to cut: no array
+    # operations for it (most files of a folder of news stories).
+    if len(text) <= max_chars or not np.any(bounds[:, 1] - bounds[:, 0] > max_chars):
         return bounds
     return _as_array(
         [
