@@ -311,13 +311,14 @@ class Report:
         return tuple(c for c in self.clusters if c.boilerplate)
 
     def summary(self) -> dict[str, int]:
+        boilerplate_matches = self.matches.boilerplate_count()  # a pass over every match
         return {
             "documents": len(self.documents),
             "paragraphs": sum(d.paragraphs for d in self.documents),
             "chars": sum(d.chars for d in self.documents),
             "skipped": len(self.skipped),
-            "matches": len(self.matches) - self.matches.boilerplate_count(),
-            "boilerplate_matches": self.matches.boilerplate_count(),
+            "matches": len(self.matches) - boilerplate_matches,
+            "boilerplate_matches": boilerplate_matches,
             "passages": len(self.passages),
             "clusters": sum(1 for c in self.clusters if not c.boilerplate),
             "boilerplate_clusters": len(self.boilerplate),
