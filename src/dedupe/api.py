@@ -100,8 +100,8 @@ def scan(
 
     ``glob``: file name patterns to take inside folders (default ``*.txt``
     and ``*.md``); ``follow_links``: follow symbolic links; ``max_file_size``:
-    skip larger files (bytes); ``jobs``: worker processes (default: all
-    cores; the report does not depend on it). Other keyword arguments are
+    skip larger files (bytes); ``jobs``: processes working at once, this
+    one included (default: all cores; the report does not depend on it). Other keyword arguments are
     :class:`dedupe.settings.Settings` fields, e.g. ``min_words=5``.
 
     Raises :class:`dedupe.sources.InputError` for a path that does not exist.

@@ -81,7 +81,10 @@ def main() -> None:
     help="Skip larger files.",
 )
 @click.option(
-    "--jobs", "-j", type=click.IntRange(min=1), help="Worker processes. [default: all cores]"
+    "--jobs",
+    "-j",
+    type=click.IntRange(min=1),
+    help="Processes working at once. [default: all cores]",
 )
 @_settings_options
 @click.option(
