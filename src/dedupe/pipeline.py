@@ -345,8 +345,9 @@ def _take_sets(
 # time: appending 400,000 small sketches one by one would cost more than
 # the sketches themselves.
 _MERGE_DOCUMENTS = 4_096
-# A sketch of this many paragraphs (a batch from a worker) is appended at
-# once, with whatever small ones wait before it.
+# Or once this many paragraphs wait (a worker's batch or two): merged as
+# they arrive, between batches, not all at freeze (BBC News's 16 batches of
+# ~800 paragraphs waited there, 27 ms on the critical path).
 _MERGE_PARAGRAPHS = 1_000
 
 
@@ -396,7 +397,7 @@ class Corpus:
         self.documents: list[Document] = []
         self.skipped: list[Skipped] = []
         self._pending: list[DocumentSketch] = []
-        self._pending_documents = 0
+        self._pending_documents = self._pending_paragraphs = 0
         self._columns = {name: _GrowingArray() for name in _SKETCH_FIELDS}
 
     def add(self, document: Document, sketch: DocumentSketch) -> None:
@@ -419,7 +420,11 @@ class Corpus:
         self.documents.extend(documents)
         self._pending.append(sketch)
         self._pending_documents += len(documents)
-        if self._pending_documents >= _MERGE_DOCUMENTS or paragraphs >= _MERGE_PARAGRAPHS:
+        self._pending_paragraphs += paragraphs
+        if (
+            self._pending_documents >= _MERGE_DOCUMENTS
+            or self._pending_paragraphs >= _MERGE_PARAGRAPHS
+        ):
             self._merge_pending()
 
     def _merge_pending(self) -> None:
@@ -434,7 +439,7 @@ class Corpus:
             for name, column in self._columns.items():
                 column.append(getattr(merged, name))
             self._pending = []
-            self._pending_documents = 0
+            self._pending_documents = self._pending_paragraphs = 0
 
     def freeze(self) -> FrozenCorpus:
         """The corpus as flat arrays. The sketches are handed over, so this
