@@ -152,6 +152,31 @@ def test_word_keys_follow_their_definition(path: str, words: list[bytes]) -> Non
     assert keys.tolist() == [reference_word_key(w) for w in words]
 
 
+def reference_sequence_key(keys: list[int]) -> int:
+    """sequence_keys' definition, one sequence in plain Python."""
+
+    def mix(x: int) -> int:
+        x ^= x >> 30
+        x = (x * 0xBF58476D1CE4E5B9) & MASK64
+        x ^= x >> 27
+        x = (x * 0x94D049BB133111EB) & MASK64
+        return x ^ (x >> 31)
+
+    golden = 0x9E3779B97F4A7C15
+    total = sum(mix((k + (p + 1) * golden) & MASK64) for p, k in enumerate(keys)) & MASK64
+    return mix(total ^ (len(keys) * golden & MASK64)) or 1
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=UNDER_FIXTURE)
+@given(st.lists(st.lists(st.integers(0, MASK64), max_size=12), max_size=10))
+def test_sequence_keys_follow_their_definition(path: str, sequences: list[list[int]]) -> None:
+    keys = np.array([k for sequence in sequences for k in sequence], dtype=np.uint64)
+    counts = np.array([len(sequence) for sequence in sequences], dtype=np.int64)
+    got = shingle.sequence_keys(keys, counts)
+    assert got.dtype == np.uint64
+    assert got.tolist() == [reference_sequence_key(sequence) for sequence in sequences]
+
+
 def test_word_keys_refuse_words_outside_the_buffer(path: str) -> None:
     with pytest.raises(ValueError, match="inside the buffer"):
         shingle.word_keys(b"abc", np.array([1]), np.array([4]))
@@ -204,3 +229,9 @@ def test_compiled_module_checks_its_own_arguments() -> None:
         )
     with pytest.raises(ValueError, match="one length"):
         _shingle_batch.word_keys_into(b"ab", np.array([0]), np.array([1]), np.empty(2, np.uint64))
+    keys = np.arange(5, dtype=np.uint64)
+    for counts in ([3, 3], [-1, 6]):
+        with pytest.raises(ValueError, match="sum to len"):
+            _shingle_batch.sequence_keys_into(keys, np.array(counts), np.empty(2, np.uint64))
+    with pytest.raises(ValueError, match="as long as out"):
+        _shingle_batch.sequence_keys_into(keys, np.array([5]), np.empty(2, np.uint64))

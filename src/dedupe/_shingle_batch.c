@@ -6,6 +6,8 @@
  * word_keys_into: the 64-bit key of each word of up to 64 bytes, from its
  *     length and its little-endian 8-byte chunks (h = mix64(h ^ chunk));
  *     longer words are left for the caller (they are keyed with BLAKE2b).
+ * sequence_keys_into: the 64-bit key of each sequence of word keys (a
+ *     paragraph's exact-copy key).
  * distinct_sorted_into: each run of values (a paragraph's shingle hashes)
  *     as its distinct values in ascending order.
  *
@@ -32,8 +34,29 @@ static inline uint64_t mix64(uint64_t x) {
     return x;
 }
 
-static void word_keys(const uint8_t *buffer, const int64_t *starts, const int64_t *ends,
-                      uint64_t *out, Py_ssize_t count) {
+#if defined(__BYTE_ORDER__) && defined(__ORDER_LITTLE_ENDIAN__) && \
+    __BYTE_ORDER__ == __ORDER_LITTLE_ENDIAN__
+#define LITTLE_ENDIAN_LOADS 1
+#else
+#define LITTLE_ENDIAN_LOADS 0
+#endif
+
+/* The little-endian value of the `take` (1 to 8) bytes at p, zero-padded:
+ * one 8-byte load where the buffer (ending at `end`) has 8 bytes there,
+ * which a little-endian machine reads as the value; else byte by byte. */
+static inline uint64_t load_chunk(const uint8_t *p, int64_t take, const uint8_t *end) {
+    uint64_t chunk = 0;
+    if (LITTLE_ENDIAN_LOADS && end - p >= 8) {
+        memcpy(&chunk, p, 8);
+        return take == 8 ? chunk : chunk & ((UINT64_C(1) << (8 * take)) - 1);
+    }
+    for (int64_t byte = 0; byte < take; byte++) chunk |= (uint64_t)p[byte] << (8 * byte);
+    return chunk;
+}
+
+static void word_keys(const uint8_t *buffer, Py_ssize_t buffer_length, const int64_t *starts,
+                      const int64_t *ends, uint64_t *out, Py_ssize_t count) {
+    const uint8_t *end = buffer + buffer_length;
     for (Py_ssize_t i = 0; i < count; i++) {
         int64_t length = ends[i] - starts[i];
         if (length > VECTOR_WORD_BYTES) continue;
@@ -41,12 +64,23 @@ static void word_keys(const uint8_t *buffer, const int64_t *starts, const int64_
         uint64_t key = (uint64_t)length * GOLDEN;
         for (int64_t offset = 0; offset < length; offset += 8) {
             int64_t take = length - offset < 8 ? length - offset : 8;
-            uint64_t chunk = 0;
-            for (int64_t byte = 0; byte < take; byte++)
-                chunk |= (uint64_t)word[offset + byte] << (8 * byte);
-            key = mix64(key ^ chunk);
+            key = mix64(key ^ load_chunk(word + offset, take, end));
         }
         out[i] = key;
+    }
+}
+
+/* dedupe.shingle.sequence_keys: word key k at position p (from 0) of a
+ * sequence of n adds mix64(k + (p + 1) * GOLDEN); the key is
+ * mix64(sum ^ n * GOLDEN), 1 where that is 0. All modulo 2**64. */
+static void sequence_keys(const uint64_t *keys, const int64_t *counts, Py_ssize_t sequences,
+                          uint64_t *out) {
+    for (Py_ssize_t s = 0; s < sequences; s++) {
+        uint64_t sum = 0;
+        for (int64_t p = 0; p < counts[s]; p++) sum += mix64(keys[p] + (uint64_t)(p + 1) * GOLDEN);
+        keys += counts[s];
+        uint64_t key = mix64(sum ^ (uint64_t)counts[s] * GOLDEN);
+        out[s] = key ? key : 1;
     }
 }
 
@@ -116,7 +150,8 @@ static PyObject *word_keys_into(PyObject *module, PyObject *args) {
     Slices slices;
     if (slices_parse(args, &slices, (Py_ssize_t)sizeof(uint64_t), "words")) return NULL;
     Py_BEGIN_ALLOW_THREADS
-    word_keys(slices.buffer.buf, slices.starts.buf, slices.ends.buf, slices.out.buf, slices.count);
+    word_keys(slices.buffer.buf, slices.buffer.len, slices.starts.buf, slices.ends.buf,
+              slices.out.buf, slices.count);
     Py_END_ALLOW_THREADS
     slices_release(&slices);
     Py_RETURN_NONE;
@@ -158,12 +193,49 @@ done:
     return result;
 }
 
+static PyObject *sequence_keys_into(PyObject *module, PyObject *args) {
+    (void)module;
+    Py_buffer keys, counts, out;
+    if (!PyArg_ParseTuple(args, "y*y*w*", &keys, &counts, &out)) return NULL;
+    PyObject *result = NULL;
+    Py_ssize_t sequences = counts.len / (Py_ssize_t)sizeof(int64_t);
+    Py_ssize_t total = keys.len / (Py_ssize_t)sizeof(uint64_t);
+    if (counts.len % (Py_ssize_t)sizeof(int64_t) || keys.len % (Py_ssize_t)sizeof(uint64_t) ||
+        out.len != counts.len) {
+        PyErr_SetString(PyExc_ValueError,
+                        "keys and out must be uint64 arrays, counts an int64 array as long as out");
+        goto done;
+    }
+    const int64_t *n = counts.buf;
+    Py_ssize_t sum = 0;
+    for (Py_ssize_t i = 0; i < sequences && sum >= 0; i++)
+        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
+    if (sum != total) {
+        PyErr_SetString(PyExc_ValueError, "counts must be non-negative and sum to len(keys)");
+        goto done;
+    }
+    Py_BEGIN_ALLOW_THREADS
+    sequence_keys(keys.buf, n, sequences, out.buf);
+    Py_END_ALLOW_THREADS
+    result = Py_None;
+    Py_INCREF(result);
+done:
+    PyBuffer_Release(&keys);
+    PyBuffer_Release(&counts);
+    PyBuffer_Release(&out);
+    return result;
+}
+
 static PyMethodDef methods[] = {
     {"word_keys_into", word_keys_into, METH_VARARGS,
      "word_keys_into(buffer, starts, ends, out)\n\n"
      "out[i] = the key of word buffer[starts[i]:ends[i]] (see dedupe.shingle.word_keys) for\n"
      "every word of up to 64 bytes; out[i] of longer words is left as it is. starts and\n"
      "ends are C-contiguous int64 arrays, out a writable uint64 array, all of one length."},
+    {"sequence_keys_into", sequence_keys_into, METH_VARARGS,
+     "sequence_keys_into(keys, counts, out)\n\n"
+     "out[i] = the key of sequence i of word keys (the next counts[i] of keys; see\n"
+     "dedupe.shingle.sequence_keys). keys and out are uint64 arrays, counts int64."},
     {"distinct_sorted_into", distinct_sorted_into, METH_VARARGS,
      "distinct_sorted_into(values, counts, out_values, out_counts) -> int\n\n"
      "Each run of values (run i is the next counts[i] of them) as its distinct values,\n"
