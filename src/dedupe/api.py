@@ -38,7 +38,8 @@ from dedupe.settings import Settings
 
 # Below this much text, starting worker processes costs more than it saves.
 _PARALLEL_MIN_BYTES = 4 << 20
-# Documents per task sent to a worker: large enough to amortise pickling.
+# Text per sketch task, at most (a small corpus is cut finer, see
+# _TASKS_PER_WORKER): enough to amortise a task's hand-over.
 _TASK_BYTES = 1 << 20
 _MIN_TASK_BYTES = 64 << 10
 # Tasks queued per worker: enough that no worker waits for the next one.
