@@ -123,16 +123,17 @@ MASK64 = (1 << 64) - 1
 UNDER_FIXTURE = [HealthCheck.function_scoped_fixture]
 
 
+def mix(x: int) -> int:
+    """splitmix64's finaliser, as the keys' definitions use it."""
+    x ^= x >> 30
+    x = (x * 0xBF58476D1CE4E5B9) & MASK64
+    x ^= x >> 27
+    x = (x * 0x94D049BB133111EB) & MASK64
+    return x ^ (x >> 31)
+
+
 def reference_word_key(word: bytes) -> int:
     """word_keys' definition, one word in plain Python."""
-
-    def mix(x: int) -> int:
-        x ^= x >> 30
-        x = (x * 0xBF58476D1CE4E5B9) & MASK64
-        x ^= x >> 27
-        x = (x * 0x94D049BB133111EB) & MASK64
-        return x ^ (x >> 31)
-
     if len(word) > 64:
         return int.from_bytes(hashlib.blake2b(word, digest_size=8).digest(), "little")
     key = (len(word) * 0x9E3779B97F4A7C15) & MASK64
@@ -154,14 +155,6 @@ def test_word_keys_follow_their_definition(path: str, words: list[bytes]) -> Non
 
 def reference_sequence_key(keys: list[int]) -> int:
     """sequence_keys' definition, one sequence in plain Python."""
-
-    def mix(x: int) -> int:
-        x ^= x >> 30
-        x = (x * 0xBF58476D1CE4E5B9) & MASK64
-        x ^= x >> 27
-        x = (x * 0x94D049BB133111EB) & MASK64
-        return x ^ (x >> 31)
-
     golden = 0x9E3779B97F4A7C15
     total = sum(mix((k + (p + 1) * golden) & MASK64) for p, k in enumerate(keys)) & MASK64
     return mix(total ^ (len(keys) * golden & MASK64)) or 1

@@ -38,6 +38,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "_kernels.h"
+
 /* Open addressing, at most 2/3 full. A key and its number share a slot, so
  * a lookup touches one cache line. */
 typedef struct {
@@ -267,10 +269,7 @@ static Py_ssize_t checked_sets(const Py_buffer *values, const Py_buffer *lengths
         return -1;
     }
     const int64_t *n = lengths->buf;
-    Py_ssize_t sum = 0;
-    for (Py_ssize_t i = 0; i < sets && sum >= 0; i++)
-        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
-    if (sum != total) {
+    if (!counts_cover(n, sets, total)) {
         PyErr_SetString(PyExc_ValueError, "lengths must be non-negative and sum to len(values)");
         return -1;
     }
@@ -325,14 +324,9 @@ static int find_word_pairs(const uint32_t *values, const int64_t *lengths, int64
     distinct_ends = malloc((size_t)(sets + 1) * sizeof *distinct_ends);
     if (entry_index == NULL || distinct_ends == NULL || table_init(&table, total)) goto done;
     int32_t distinct = 0;
-    int64_t e = 0, kept = 0;
-    distinct_ends[0] = 0;
-    for (int64_t s = 0; s < sets; s++) {
-        for (int64_t end = e + lengths[s]; e < end; e++) {
-            if (e + AHEAD < total) PREFETCH(&table.slots[values[e + AHEAD] & table.mask]);
-            entry_index[kept++] = table_add(&table, values[e], &distinct);
-        }
-        distinct_ends[s + 1] = kept;
+    for (int64_t e = 0; e < total; e++) {
+        if (e + AHEAD < total) PREFETCH(&table.slots[values[e + AHEAD] & table.mask]);
+        entry_index[e] = table_add(&table, values[e], &distinct);
     }
     table_free(&table);
     table.slots = NULL;
@@ -340,18 +334,18 @@ static int find_word_pairs(const uint32_t *values, const int64_t *lengths, int64
     last_set = malloc((size_t)(distinct ? distinct : 1) * sizeof *last_set);
     if (counts == NULL || last_set == NULL) goto done;
     for (int32_t v = 0; v < distinct; v++) last_set[v] = -1;
-    /* Repeats dropped in place: a set's values are still in order. */
-    kept = 0;
+    /* Repeats dropped in place (kept never passes e): a set's values stay
+     * in order. */
+    int64_t e = 0, kept = 0;
     for (int64_t s = 0; s < sets; s++) {
-        int64_t first = kept;
-        for (int64_t k = distinct_ends[s]; k < distinct_ends[s + 1]; k++) {
-            int32_t index = entry_index[k];
+        distinct_ends[s] = kept;
+        for (int64_t end = e + lengths[s]; e < end; e++) {
+            int32_t index = entry_index[e];
             if (last_set[index] == (int32_t)s) continue;
             last_set[index] = (int32_t)s;
             counts[index]++;
             entry_index[kept++] = index;
         }
-        distinct_ends[s] = first;
     }
     distinct_ends[sets] = kept;
     /* Rare words per set; postings (CSR, sets ascending) of the rare words

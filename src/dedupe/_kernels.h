@@ -61,6 +61,17 @@ fail:
     return -1;
 }
 
+/* Whether `runs` counts (items stored back to back, run i the next
+ * counts[i] of them) are each non-negative and sum to `total`. */
+static inline int counts_cover(const int64_t *counts, Py_ssize_t runs, Py_ssize_t total) {
+    Py_ssize_t sum = 0;
+    for (Py_ssize_t i = 0; i < runs; i++) {
+        if (counts[i] < 0 || counts[i] > total - sum) return 0;
+        sum += counts[i];
+    }
+    return sum == total;
+}
+
 static inline void slices_release(Slices *slices) {
     PyBuffer_Release(&slices->buffer);
     PyBuffer_Release(&slices->starts);

@@ -173,10 +173,7 @@ static PyObject *distinct_sorted_into(PyObject *module, PyObject *args) {
         goto done;
     }
     const int64_t *n = counts.buf;
-    Py_ssize_t sum = 0;
-    for (Py_ssize_t i = 0; i < runs && sum >= 0; i++)
-        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
-    if (sum != total) {
+    if (!counts_cover(n, runs, total)) {
         PyErr_SetString(PyExc_ValueError, "counts must be non-negative and sum to len(values)");
         goto done;
     }
@@ -207,10 +204,7 @@ static PyObject *sequence_keys_into(PyObject *module, PyObject *args) {
         goto done;
     }
     const int64_t *n = counts.buf;
-    Py_ssize_t sum = 0;
-    for (Py_ssize_t i = 0; i < sequences && sum >= 0; i++)
-        sum = n[i] < 0 || n[i] > total ? -1 : sum + n[i];
-    if (sum != total) {
+    if (!counts_cover(n, sequences, total)) {
         PyErr_SetString(PyExc_ValueError, "counts must be non-negative and sum to len(keys)");
         goto done;
     }
