@@ -85,6 +85,69 @@ def test_worker_processes_do_not_change_the_report(
     assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single
 
 
+def _gap_corpus() -> dict[str, str]:
+    """Two files sharing a lightly edited run of paragraphs with, in its
+    middle, a short paragraph reworded word for word in turn: too short for
+    the rare-word lookup and without a shingle in common, it is found only
+    by gap filling, between matches found before it."""
+    corpus = PlantedCorpus(seed=3, documents=2, paragraphs=1)
+    run = [corpus.paragraph() for _ in range(4)]
+    short = corpus.paragraph(9).rstrip(".").split()
+    vocabulary = corpus.vocabulary
+    reworded = [w if i % 2 == 0 else corpus.rng.choice(vocabulary) for i, w in enumerate(short)]
+    a = [corpus.paragraph(), *run[:2], " ".join(short) + ".", *run[2:], corpus.paragraph()]
+    edited = [corpus.edit(paragraph, 2) for paragraph in run]
+    b = [corpus.paragraph(), *edited[:2], " ".join(reworded) + ".", *edited[2:], corpus.paragraph()]
+    return {"a.txt": "\n\n".join(a), "b.txt": "\n\n".join(b)}
+
+
+def test_gap_matches_join_the_matches_workers_started_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    from dedupe import pipeline
+
+    for name, text in _gap_corpus().items():
+        (tmp_path / name).write_text(text, encoding="utf-8")
+    single = dedupe.scan(str(tmp_path), jobs=1)
+    assert single.stats["gap_matches"] == 1
+    kinds = [(m.kind, m.a.paragraph, m.b.paragraph) for m in single.matches]
+    assert kinds == [("near", p, p) for p in range(1, 6)]
+    # Workers start on the confirmed matches before gap filling; the gap's
+    # match is computed here and slotted between theirs.
+    monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)
+    monkeypatch.setattr(pipeline, "_MATCH_CHUNK", 1)
+    assert dedupe.scan(str(tmp_path), jobs=2).to_json() == single.to_json()
+
+
+def test_parts_in_order_passes_over_a_replaced_match(monkeypatch: pytest.MonkeyPatch) -> None:
+    from dedupe import align, pipeline
+
+    def pair(a: int, b: int, similarity: float) -> pipeline.Pair:
+        return pipeline.Pair(a, b, align.Alignment(align.NEAR, similarity, ((0, 5, 0, 5),), 5))
+
+    started = [pair(0, 1, 0.6), pair(2, 3, 0.6), pair(4, 5, 0.6)]
+    stronger, found = pair(2, 3, 0.9), pair(3, 4, 0.7)
+    final = [started[0], stronger, found, started[2]]
+    computed: list[pipeline.Pair] = []
+
+    def match_parts(pair: pipeline.Pair, text: object) -> str:
+        computed.append(pair)
+        return f"here {pair.a}-{pair.b}"
+
+    monkeypatch.setattr(pipeline, "_match_parts", match_parts)
+    drained: list[str] = []
+
+    def parts() -> Iterator[str]:
+        for number in range(len(started)):
+            drained.append(f"started {number}")
+            yield f"started {number}"
+
+    got = list(pipeline._parts_in_order(final, started, parts(), text=None))  # type: ignore[arg-type]
+    assert got == ["started 0", "here 2-3", "here 3-4", "started 2"]
+    assert computed == [stronger, found]
+    assert drained == ["started 0", "started 1", "started 2"]
+
+
 def test_packed_matches_unpack_to_the_serial_matches(
     planted: PlantedCorpus, monkeypatch: pytest.MonkeyPatch
 ) -> None:

@@ -900,11 +900,26 @@ def build_report(
     """Stage 5: clusters, boilerplate, passages and spans.
 
     ``map_matches`` runs :func:`pack_matches` over chunks of indices into the
-    final pairs (in worker processes, say), starting at once and yielding the
-    results in order; by default everything runs here.
+    pairs it is given (the confirmed pairs, one per paragraph pair; in worker
+    processes, say), starting at once and yielding the results in order; by
+    default everything runs here.
     """
     s = corpus.settings
     pairs = _dedupe_pairs(pairs)
+    # The spans and differences of the confirmed inexact matches depend on
+    # nothing that follows (boilerplate, passages, gaps): workers start on
+    # them now, while this process finds the rest (at 50 MB this left one
+    # core idle for a quarter of the report when they started after it).
+    confirmed = [i for i, pair in enumerate(pairs) if pair.alignment.kind != align_stage.EXACT]
+    confirmed_pairs = [pairs[i] for i in confirmed]
+    if map_matches is None or len(confirmed) < _PARALLEL_MIN_MATCHES:
+        confirmed_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]] = _all_parts(
+            text, confirmed_pairs
+        )
+    else:
+        chunks = [confirmed[i : i + _MATCH_CHUNK] for i in range(0, len(confirmed), _MATCH_CHUNK)]
+        packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
+        confirmed_parts = map(_unpack, packed)
     a, b = _pair_ids(pairs)
     # The components of the final pairs are both the boilerplate test's
     # groups and the report's clusters: found once for both.
@@ -924,34 +939,39 @@ def build_report(
     is_exact = np.fromiter(
         (pair.alignment.kind == align_stage.EXACT for pair in pairs), dtype=bool, count=len(pairs)
     )
-    inexact = np.flatnonzero(~is_exact).tolist()
-    if map_matches is None or len(inexact) < _PARALLEL_MIN_MATCHES:
-        inexact_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]] = _all_parts(
-            text, [pairs[i] for i in inexact]
-        )
-    else:
-        chunks = [inexact[i : i + _MATCH_CHUNK] for i in range(0, len(inexact), _MATCH_CHUNK)]
-        packed = itertools.chain.from_iterable(map_matches(pairs, chunks))
-        inexact_parts = map(_unpack, packed)
+    flags = is_exact.tolist()
+    inexact_pairs = [pair for pair, exact in zip(pairs, flags, strict=True) if not exact]
+    inexact_parts = _parts_in_order(inexact_pairs, confirmed_pairs, confirmed_parts, text)
     # Exact copies (most matches) and clusters are made here while workers
     # find the other matches' spans and differences.
-    exact_pairs = [pair for pair, exact in zip(pairs, is_exact.tolist(), strict=True) if exact]
+    exact_pairs = [pair for pair, exact in zip(pairs, flags, strict=True) if exact]
     exact = _exact_copies(corpus, exact_pairs, a[is_exact], b[is_exact], boilerplate, locate)
     clusters = _clusters(components, boilerplate, locate)
     items: list[Match | int] = []
     rows = itertools.count()
-    for pair, pair_is_exact in zip(pairs, is_exact.tolist(), strict=True):
+    # A passage is made as soon as its last match is, while the workers
+    # still find later matches' differences (made after all of them, the
+    # passages kept one core idle for a fifth of the report at 50 MB).
+    last_of = [max(group) for group in passage_groups]
+    waiting = sorted(range(len(passage_groups)), key=last_of.__getitem__, reverse=True)
+    made: list[Passage | None] = [None] * len(passage_groups)
+    for index, (pair, pair_is_exact) in enumerate(zip(pairs, flags, strict=True)):
         if pair_is_exact:
             items.append(next(rows))
         else:
             items.append(_match(pair, *next(inexact_parts), boilerplate, locate))
+        while waiting and last_of[waiting[-1]] == index:
+            number = waiting.pop()
+            group = passage_groups[number]
+            members = [_item_match(items[i], exact) for i in group]
+            made[number] = _passage(corpus, members, group, boilerplate, locate)
     # Run to its end: the last pair's cached words are let go there.
     if next(inexact_parts, None) is not None:
         raise AssertionError("more match parts than pairs")
     matches = Matches(items, exact)
-    passage_list = [
-        _passage(corpus, matches, group, boilerplate, locate) for group in passage_groups
-    ]
+    passage_list = [passage for passage in made if passage is not None]
+    if len(passage_list) != len(passage_groups):
+        raise AssertionError("a passage group names a pair that is not there")
     passage_list.sort(
         key=lambda p: (
             -(p.a.end - p.a.start + p.b.end - p.b.start),
@@ -969,6 +989,33 @@ def build_report(
         skipped=tuple(corpus.skipped),
         stats=stats,
     )
+
+
+def _parts_in_order(
+    pairs: Sequence[Pair],
+    started: Sequence[Pair],
+    started_parts: Iterator[tuple[tuple[Span, ...], differ.Difference]],
+    text: ParagraphText,
+) -> Iterator[tuple[tuple[Span, ...], differ.Difference]]:
+    """:func:`_match_parts` of each of ``pairs``: from ``started_parts``
+    (those of ``started``) where the pair is one of ``started``, computed
+    here for the others (found by gap filling). Both lists are in (a, b)
+    order; one of ``started`` that a stronger pair replaced is passed over."""
+    position = 0
+    for pair in pairs:
+        key = (pair.a, pair.b)
+        while position < len(started) and (started[position].a, started[position].b) <= key:
+            taken = started[position]
+            position += 1
+            parts = next(started_parts)
+            if taken is pair:
+                yield parts
+                break
+        else:
+            yield _match_parts(pair, text)
+    # Run to its end: the last pair's cached words are let go there.
+    for _ in started_parts:
+        pass
 
 
 def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
@@ -1236,14 +1283,20 @@ def _clusters(
     ]
 
 
+def _item_match(item: Match | int, exact: ExactCopies) -> Match:
+    """An item of :class:`Matches` (a match, or its row in ``exact``) as a match."""
+    return item if isinstance(item, Match) else exact.match(item)
+
+
 def _passage(
     corpus: FrozenCorpus,
-    matches: Matches,
+    members: list[Match],
     group: list[int],
     boilerplate: set[int],
     locate: _Locations,
 ) -> Passage:
-    members = [matches[i] for i in group]
+    """The passage of the matches ``members``, at indices ``group`` of the
+    report's matches."""
     region_a = span_locations([m.a for m in members])
     region_b = span_locations([m.b for m in members])
     paragraphs_a = _region_paragraphs(corpus, region_a, boilerplate, locate)
