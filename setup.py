@@ -3,14 +3,15 @@ bounds (``dedupe._segment_batch``), the words of marked paragraphs
 (``dedupe._normalize_batch``), the batched SHA-1 of shingles
 (``dedupe._sha1_batch``), MinHash signatures (``dedupe._minhash_batch``),
 word keys and per-paragraph shingle sets (``dedupe._shingle_batch``), of
-the candidate stage: the containment lookup (``dedupe._index_batch``), and
-of confirmation: longest common subsequences (``dedupe._align_batch``).
+the candidate stage: the containment lookup (``dedupe._index_batch``), of
+confirmation: longest common subsequences (``dedupe._align_batch``), and of
+the report: exact copies as JSON (``dedupe._report_batch``).
 
 Everything else about the package is in pyproject.toml. The extensions are
 optional: where no C compiler is at hand, the install still succeeds and
 ``dedupe.segment``, ``dedupe.normalize``, ``dedupe.sha1``, ``dedupe.minhash``,
-``dedupe.shingle`` and ``dedupe.index`` compute the same values in Python and
-numpy (the sketch stage then takes about twice as long), and confirmation
+``dedupe.shingle``, ``dedupe.index`` and ``dedupe.report`` compute the same
+values in Python and numpy (the sketch stage then takes about twice as long), and confirmation
 aligns every candidate pair with RapidFuzz instead of skipping the hopeless.
 """
 

@@ -8,9 +8,12 @@ import pickle
 
 import numpy as np
 import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 import dedupe
 from conftest import PlantedCorpus
+from dedupe import report as report_module
 from dedupe.differ import identical
 from dedupe.report import (
     Document,
@@ -22,6 +25,10 @@ from dedupe.report import (
     Skipped,
     Span,
 )
+
+# `path` (conftest): each test that asks for it runs with the compiled
+# exact-copy writer and with the plain one.
+KERNEL = (report_module, "_report_batch")
 
 
 @pytest.fixture
@@ -128,3 +135,93 @@ def test_rows_in_any_order_are_written_as_json_dumps_would(report: dedupe.Report
     changed = dataclasses.replace(report, matches=shuffled, passages=(), clusters=())
     expected = json.dumps(changed.to_dict(), ensure_ascii=False) + "\n"
     assert "".join(changed.json_chunks()) == expected
+
+
+# Paths as a report may hold them: quotes, backslashes, control and non-ASCII
+# characters, and the lone surrogates of undecodable file names.
+_PATHS = st.text(
+    alphabet=st.sampled_from(['a', 'é', '“', '"', "\\", "\t", "\x00", "\udce9", "字", "/"]),
+    max_size=8,
+)
+
+
+@given(data=st.data())
+@settings(max_examples=60, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_exact_rows_mixed_with_matches_are_written_as_json_dumps_would(
+    path: str, data: st.DataObject
+) -> None:
+    paths = data.draw(st.lists(_PATHS, min_size=1, max_size=4))
+    known = tuple(
+        Location(p, 7 * i, 7 * i + 5, i + 1, i + 2, i % len(paths), i)
+        for i, p in enumerate(paths * 2)
+    )
+    count = data.draw(st.integers(1, 6))
+
+    def column(elements: st.SearchStrategy[object]) -> np.ndarray:
+        return np.array(data.draw(st.lists(elements, min_size=count, max_size=count)))
+
+    numbers = st.integers(0, 2**62)
+    rows = ExactCopies(
+        locations=known,
+        a=column(st.integers(0, len(known) - 1)),
+        b=column(st.integers(0, len(known) - 1)),
+        words=column(numbers),
+        edges=column(st.lists(numbers, min_size=4, max_size=4)),
+        boilerplate=column(st.booleans()),
+    )
+    other = Match(
+        kind="near",
+        similarity=0.75,
+        a=known[0],
+        b=known[-1],
+        spans=(Span((1, 4), (2, 5)),),
+        matched_words=3,
+        boilerplate=False,
+        difference=None,
+    )
+    items = data.draw(st.lists(st.integers(0, count - 1) | st.just(other), max_size=12))
+    written = Report({}, (), Matches(items, rows), (), ())
+    expected = json.dumps(written.to_dict(), ensure_ascii=False) + "\n"
+    assert "".join(written.json_chunks()) == expected
+
+
+def test_the_compiled_exact_writer_checks_its_arguments() -> None:
+    kernel = report_module._report_batch
+    if kernel is None:
+        pytest.skip("dedupe._report_batch was not built (no C compiler at install)")
+    one = np.array([0], dtype=np.int64)
+
+    def call(**changed: object) -> object:
+        arguments = {
+            "locations": b"{}",
+            "offsets": np.array([0, 2], dtype=np.int64),
+            "a": one,
+            "b": one,
+            "words": one,
+            "edges": np.zeros((1, 4), dtype=np.int64),
+            "boilerplate": np.array([False]),
+            "rows": one,
+            "run_ends": np.array([1], dtype=np.int64),
+        }
+        arguments.update(changed)
+        return kernel.exact_rows_json(*arguments.values())
+
+    assert call() == ['{"kind": "exact", "similarity": 1.0, "boilerplate": false, "a": {}, '
+                      '"b": {}, "spans": [{"a": [0, 0], "b": [0, 0]}], "matched_words": 0, '
+                      '"difference": {"coverage_a": 1.0, "coverage_b": 1.0, "words_a": 0, '
+                      '"words_b": 0, "common": 0, "kinds": ["identical"], "changes": '
+                      '[{"kind": "identical", "where": null, "a": [0, 0], "b": [0, 0], '
+                      '"old": "", "new": ""}]}}']  # fmt: skip
+    with pytest.raises(ValueError, match="fit together"):
+        call(edges=np.zeros((1, 3), dtype=np.int64))
+    with pytest.raises(ValueError, match="inside locations"):
+        call(offsets=np.array([0, 3], dtype=np.int64))
+    with pytest.raises(IndexError, match="out of range"):
+        call(rows=np.array([1], dtype=np.int64))
+    with pytest.raises(IndexError, match="out of range"):
+        call(a=np.array([1], dtype=np.int64))
+    with pytest.raises(ValueError, match="rise within rows"):
+        call(run_ends=np.array([2], dtype=np.int64))
+    with pytest.raises(ValueError, match="end with the rows"):
+        call(run_ends=np.array([0], dtype=np.int64))
+    assert call(rows=np.array([], dtype=np.int64), run_ends=np.array([], dtype=np.int64)) == []

@@ -8,6 +8,7 @@ are 1-based and inclusive; paths are as the user gave them.
 
 from __future__ import annotations
 
+import itertools
 import json
 from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
@@ -16,10 +17,14 @@ from typing import TYPE_CHECKING, Any, overload
 
 import numpy as np
 
+from dedupe import _compiled
+
 if TYPE_CHECKING:
     from dedupe.differ import Difference, PassageDifference
 
 SCHEMA = "dedupe.report/1"
+
+_report_batch = _compiled.load("_report_batch")
 
 
 @dataclass(frozen=True, slots=True)
@@ -199,16 +204,61 @@ class Matches(Sequence[Match]):
         if exact is None:
             yield from map(writer.match, self._items)  # type: ignore[arg-type]
             return
+        # Each run of consecutive exact rows is written as one piece.
+        rows: list[int] = []
+        run_ends: list[int] = []
+        for item, following in itertools.zip_longest(self._items, self._items[1:]):
+            if not isinstance(item, Match):
+                rows.append(item)
+                if following is None or isinstance(following, Match):
+                    run_ends.append(len(rows))
         locations = [writer.location(location) for location in exact.locations]
-        a, b, words = exact.a.tolist(), exact.b.tolist(), exact.words.tolist()
-        edges, flags = exact.edges.tolist(), exact.boilerplate.tolist()
+        runs = iter(_exact_runs_json(exact, locations, rows, run_ends, writer))
+        in_run = False
         for item in self._items:
             if isinstance(item, Match):
+                in_run = False
                 yield writer.match(item)
-            else:
-                yield writer.exact_copy(
-                    locations[a[item]], locations[b[item]], words[item], edges[item], flags[item]
-                )
+            elif not in_run:
+                in_run = True
+                yield next(runs)
+
+
+def _exact_runs_json(
+    exact: ExactCopies,
+    locations: list[str],
+    rows: list[int],
+    run_ends: list[int],
+    writer: _JsonWriter,
+) -> list[str]:
+    """Rows ``rows`` of ``exact`` as JSON, in runs: run ``i`` is
+    ``rows[run_ends[i - 1]:run_ends[i]]`` joined with ", " (``locations``:
+    the JSON of ``exact.locations``). Compiled where it was built, else
+    :meth:`_JsonWriter.exact_copy` per row."""
+    if _report_batch is not None:
+        encoded = [text.encode("utf-8", "surrogatepass") for text in locations]
+        offsets = np.zeros(len(encoded) + 1, dtype=np.int64)
+        np.cumsum([len(text) for text in encoded], out=offsets[1:])
+        return _report_batch.exact_rows_json(
+            b"".join(encoded),
+            offsets,
+            np.ascontiguousarray(exact.a, dtype=np.int64),
+            np.ascontiguousarray(exact.b, dtype=np.int64),
+            np.ascontiguousarray(exact.words, dtype=np.int64),
+            np.ascontiguousarray(exact.edges, dtype=np.int64),
+            np.ascontiguousarray(exact.boilerplate, dtype=bool),
+            np.asarray(rows, dtype=np.int64),
+            np.asarray(run_ends, dtype=np.int64),
+        )
+    a, b, words = exact.a.tolist(), exact.b.tolist(), exact.words.tolist()
+    edges, flags = exact.edges.tolist(), exact.boilerplate.tolist()
+    return [
+        ", ".join(
+            writer.exact_copy(locations[a[r]], locations[b[r]], words[r], edges[r], flags[r])
+            for r in rows[start:end]
+        )
+        for start, end in itertools.pairwise([0, *run_ends])
+    ]
 
 
 @dataclass(frozen=True, slots=True)
