@@ -13,6 +13,7 @@ usage errors (including a path that does not exist).
 from __future__ import annotations
 
 import contextlib
+import gc
 import os
 import re
 import sys
@@ -158,7 +159,13 @@ def run() -> None:
     them once more, for nothing: by then the report is written and its file
     closed. On the BBC corpus that took 0.05-0.08 s of a 0.8 s scan, against
     0.02 s this way. Output is flushed first; an error other than the exit
-    itself leaves the normal way, with its traceback."""
+    itself leaves the normal way, with its traceback.
+
+    For the same reason the cycle collector stays off for the whole command,
+    not only during the scan (as :func:`dedupe.scan` pauses it): the first
+    collections after the scan walked every object it made while the report
+    was written, 0.06 and 0.03 s at 50 MB, and found nothing."""
+    gc.disable()
     try:
         main()
         code: int | str | None = 0
