@@ -27,6 +27,9 @@ from dedupe.settings import Settings
 
 _SIZE = re.compile(r"^\s*(\d+(?:\.\d+)?)\s*([kmgt]?i?b?)?\s*$", re.IGNORECASE)
 _UNITS = {"": 1, "k": 1 << 10, "m": 1 << 20, "g": 1 << 30, "t": 1 << 40}
+# Set by run(), which ends the process: what a command keeps here is never
+# freed (see run). None when the commands are called otherwise (tests).
+_KEPT_TO_EXIT: list[object] | None = None
 
 
 class ByteSize(click.ParamType):
@@ -135,6 +138,8 @@ def scan(
     finally:
         progress.close()
 
+    if _KEPT_TO_EXIT is not None:
+        _KEPT_TO_EXIT.append(report)
     rendered = formats.render_chunks(report, format_)
     if output:
         output_stage.write_atomic(output, rendered)
@@ -164,8 +169,11 @@ def run() -> None:
     For the same reason the cycle collector stays off for the whole command,
     not only during the scan (as :func:`dedupe.scan` pauses it): the first
     collections after the scan walked every object it made while the report
-    was written, 0.06 and 0.03 s at 50 MB, and found nothing."""
+    was written, 0.06 and 0.03 s at 50 MB, and found nothing. And the report
+    is kept to the end: freeing it when the command returned took 0.03 s."""
+    global _KEPT_TO_EXIT
     gc.disable()
+    _KEPT_TO_EXIT = []
     try:
         main()
         code: int | str | None = 0
