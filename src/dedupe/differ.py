@@ -60,7 +60,7 @@ from bisect import bisect_left, bisect_right
 from collections import Counter
 from collections.abc import Iterable, Iterator, Sequence
 from dataclasses import dataclass
-from itertools import zip_longest
+from itertools import pairwise, zip_longest
 from json.encoder import encode_basestring
 from typing import Any, NamedTuple
 
@@ -656,6 +656,8 @@ def _merged(members: Sequence[Match], *, key: str, kind: str) -> Iterator[Paragr
     by_paragraph: dict[int, list[Match]] = {}
     for match in members:
         by_paragraph.setdefault(getattr(match, key).paragraph, []).append(match)
+    if len(by_paragraph) == len(members):
+        return  # each paragraph in one match: none has several partners
     for paragraph in sorted(by_paragraph):
         group = by_paragraph[paragraph]
         partners = sorted(
@@ -674,7 +676,10 @@ def _merged(members: Sequence[Match], *, key: str, kind: str) -> Iterator[Paragr
 def _reordered(members: Sequence[Match]) -> Iterator[ParagraphChange]:
     """Pairs outside the longest run that is in order on both sides."""
     pairs = sorted({(m.a.paragraph, m.b.paragraph): m for m in members}.items())
-    in_order = _longest_nondecreasing([b for (_, b), _ in pairs])
+    sides_b = [b for (_, b), _ in pairs]
+    if all(b <= after for b, after in pairwise(sides_b)):
+        return  # all in order (most passages)
+    in_order = _longest_nondecreasing(sides_b)
     for index, (_, match) in enumerate(pairs):
         if index not in in_order:
             yield ParagraphChange(REORDERED, (match.a,), (match.b,))

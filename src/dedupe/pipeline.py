@@ -1313,11 +1313,15 @@ def _region_paragraphs(
 ) -> list[differ.RegionParagraph]:
     """The paragraphs of ``region`` that count: not boilerplate, not too short
     to match (the words a passage's similarity is measured against)."""
-    first = int(corpus.doc_first[region.document])
+    first = int(corpus.doc_first[region.document]) + region.paragraph
+    end_of_document = int(corpus.doc_first[region.document + 1])
+    starts, word_counts = corpus.starts, corpus.word_counts
+    min_words = corpus.settings.min_words
     found: list[differ.RegionParagraph] = []
-    for pid in range(first + region.paragraph, len(corpus)):
-        if corpus.doc_of[pid] != region.document or corpus.starts[pid] >= region.end:
+    for pid in range(first, end_of_document):
+        if starts[pid] >= region.end:
             break
-        if pid not in boilerplate and corpus.word_counts[pid] >= corpus.settings.min_words:
-            found.append(differ.RegionParagraph(locate(pid), int(corpus.word_counts[pid])))
+        words = int(word_counts[pid])
+        if words >= min_words and pid not in boilerplate:
+            found.append(differ.RegionParagraph(locate(pid), words))
     return found

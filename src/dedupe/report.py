@@ -496,14 +496,13 @@ _BOOLEAN = {False: "false", True: "true"}
 
 def span_locations(locations: Sequence[Location]) -> Location:
     """The smallest location covering ``locations`` (all in one document)."""
-    first = min(locations, key=lambda loc: (loc.start, loc.paragraph))
-    last = max(locations, key=lambda loc: (loc.end, loc.paragraph))
+    first = locations[0]
     return Location(
         path=first.path,
-        start=first.start,
-        end=last.end,
-        line_start=min(loc.line_start for loc in locations),
-        line_end=max(loc.line_end for loc in locations),
+        start=min([loc.start for loc in locations]),
+        end=max([loc.end for loc in locations]),
+        line_start=min([loc.line_start for loc in locations]),
+        line_end=max([loc.line_end for loc in locations]),
         document=first.document,
-        paragraph=min(loc.paragraph for loc in locations),
+        paragraph=min([loc.paragraph for loc in locations]),
     )
