@@ -398,15 +398,11 @@ class Report:
         """:meth:`to_json` in pieces, one per match, passage and cluster, so a
         report of millions of matches is written without building it whole
         (the same bytes as ``json.dumps(report.to_dict())`` plus a newline)."""
-        head = {
-            "schema": SCHEMA,
-            "settings": self.settings,
-            "summary": self.summary(),
-            "documents": [d.to_dict() for d in self.documents],
-            "skipped": [s.to_dict() for s in self.skipped],
-        }
-        yield _ENCODER.encode(head)[:-1]
+        head = {"schema": SCHEMA, "settings": self.settings, "summary": self.summary()}
         writer = _JsonWriter()
+        yield _ENCODER.encode(head)[:-1]
+        yield f', "documents": [{", ".join(map(writer.document, self.documents))}]'
+        yield f', "skipped": {_ENCODER.encode([s.to_dict() for s in self.skipped])}'
         for key, texts in (
             ("matches", self.matches._json_texts(writer)),
             ("passages", map(writer.passage, self.passages)),
@@ -448,6 +444,17 @@ class _JsonWriter:
                 f'"paragraph": {location.paragraph!r}}}'
             )
         return text
+
+    def document(self, document: Document) -> str:
+        # A scan of many small files has as many documents as matches.
+        warning = (
+            f', "warning": {encode_basestring(document.warning)}' if document.warning else ""
+        )
+        return (
+            f'{{"path": {encode_basestring(document.path)}, '
+            f'"paragraphs": {document.paragraphs!r}, "chars": {document.chars!r}, '
+            f'"encoding": {encode_basestring(document.encoding)}{warning}}}'
+        )
 
     def exact_copy(self, a: str, b: str, words: int, edges: list[int], boilerplate: bool) -> str:
         """:meth:`match` of a row of :class:`ExactCopies`, given its
