@@ -399,3 +399,15 @@ def test_identical_says_what_compare_says_of_the_same_words() -> None:
     a, b = "Police said: the gunman FLED.", "police said the gunman fled"
     d = compare_texts(a, b)
     assert differ.identical(5, (0, len(a) - 1), (0, len(b))) == d
+
+
+def test_passage_to_json_is_json_dumps_of_to_dict() -> None:
+    members = [member(0, 0), member(1, 0), member(2, 2), member(4, 1), member(5, 3)]
+    d = compare_passage(members, region_a=region(range(7)), region_b=region(range(5), 1))
+    assert {c.kind for c in d.changes} >= {MERGED, REORDERED, DROPPED, ADDED}
+    assert d.to_json() == json.dumps(d.to_dict(), ensure_ascii=False)
+    for change in d.changes:
+        assert change.to_json() == json.dumps(change.to_dict(), ensure_ascii=False)
+    assert compare_passage(members[:1]).to_json() == json.dumps(
+        compare_passage(members[:1]).to_dict()
+    )

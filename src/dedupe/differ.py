@@ -239,6 +239,12 @@ class ParagraphChange:
             "b": [_paragraph_dict(location) for location in self.b],
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dicts."""
+        a = ", ".join(map(_paragraph_json, self.a))
+        b = ", ".join(map(_paragraph_json, self.b))
+        return f'{{"kind": {encode_basestring(self.kind)}, "a": [{a}], "b": [{b}]}}'
+
 
 @dataclass(frozen=True, slots=True)
 class PassageDifference:
@@ -273,6 +279,18 @@ class PassageDifference:
             "changes": [change.to_dict() for change in self.changes],
         }
 
+    def to_json(self) -> str:
+        """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dicts
+        (a report of thousands of passages writes one each)."""
+        kinds = ", ".join(encode_basestring(kind) for kind in self.kinds)
+        changes = ", ".join(change.to_json() for change in self.changes)
+        return (
+            f'{{"coverage_a": {round(self.coverage_a, 4)!r}, '
+            f'"coverage_b": {round(self.coverage_b, 4)!r}, '
+            f'"words_a": {self.words_a!r}, "words_b": {self.words_b!r}, '
+            f'"kinds": [{kinds}], "changes": [{changes}]}}'
+        )
+
 
 def _pair_json(pair: tuple[int, int] | None) -> str:
     return "null" if pair is None else f"[{pair[0]!r}, {pair[1]!r}]"
@@ -287,6 +305,15 @@ def _paragraph_dict(location: Location) -> dict[str, Any]:
         "line_start": location.line_start,
         "line_end": location.line_end,
     }
+
+
+def _paragraph_json(location: Location) -> str:
+    """``json.dumps(_paragraph_dict(location))``."""
+    return (
+        f'{{"paragraph": {location.paragraph!r}, "start": {location.start!r}, '
+        f'"end": {location.end!r}, "line_start": {location.line_start!r}, '
+        f'"line_end": {location.line_end!r}}}'
+    )
 
 
 def _kinds(changes: Iterable[Change | ParagraphChange]) -> tuple[str, ...]:

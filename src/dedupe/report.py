@@ -487,8 +487,12 @@ class _JsonWriter:
         )
 
     def passage(self, passage: Passage) -> str:
-        # Few, and each has its own regions: the plain way.
-        return _ENCODER.encode(passage.to_dict())
+        difference = "null" if passage.difference is None else passage.difference.to_json()
+        return (
+            f'{{"a": {self.location(passage.a)}, "b": {self.location(passage.b)}, '
+            f'"similarity": {round(passage.similarity, 4)!r}, '
+            f'"matches": [{", ".join(map(repr, passage.matches))}], "difference": {difference}}}'
+        )
 
     def cluster(self, cluster: Cluster) -> str:
         members = ", ".join(self.location(member) for member in cluster.members)
