@@ -112,6 +112,11 @@ def test_gap_matches_join_the_matches_workers_started_on(
     assert single.stats["gap_matches"] == 1
     kinds = [(m.kind, m.a.paragraph, m.b.paragraph) for m in single.matches]
     assert kinds == [("near", p, p) for p in range(1, 6)]
+    # The gap's match is a cluster of its own and a part of the one passage.
+    members = [[(m.path, m.paragraph) for m in c.members] for c in single.clusters]
+    assert [(str(tmp_path / "a.txt"), 3), (str(tmp_path / "b.txt"), 3)] in members
+    (passage,) = single.passages
+    assert passage.matches == (0, 1, 2, 3, 4)
     # Workers start on the confirmed matches before gap filling; the gap's
     # match is computed here and slotted between theirs.
     monkeypatch.setattr(pipeline, "_PARALLEL_MIN_MATCHES", 0)

@@ -17,6 +17,7 @@
 
 from __future__ import annotations
 
+import bisect
 import dataclasses
 import itertools
 import os
@@ -929,10 +930,17 @@ def build_report(
     extra = _fill_gaps(corpus, pairs, passage_groups, boilerplate, text)
     if extra:
         stats = {**stats, "gap_matches": len(extra)}
-        pairs = _dedupe_pairs(pairs + extra)
+        # A gap pair joins two paragraphs that no pair held (_open_paragraphs):
+        # its key is new, and its component lies apart from those found, which
+        # stand as they are. Only the passages are found again.
+        added = _dedupe_pairs(extra)
+        pairs = list(pairs)
+        for pair in added:
+            bisect.insort(pairs, pair, key=_pair_key)
         a, b = _pair_ids(pairs)
-        components = cluster_stage.id_components(a, b)
-        boilerplate = _boilerplate_pids(corpus, components)
+        new_components = cluster_stage.id_components(*_pair_ids(added))
+        components = sorted(components + new_components, key=lambda members: members[0])
+        boilerplate = boilerplate | _boilerplate_pids(corpus, new_components)
         passage_groups = _passage_groups(corpus, a, b, boilerplate)
 
     locate = _Locations(corpus, np.concatenate((a, b)))
@@ -1016,6 +1024,10 @@ def _parts_in_order(
     # Run to its end: the last pair's cached words are let go there.
     for _ in started_parts:
         pass
+
+
+def _pair_key(pair: Pair) -> tuple[int, int]:
+    return pair.a, pair.b
 
 
 def _dedupe_pairs(pairs: list[Pair]) -> list[Pair]:
