@@ -123,8 +123,7 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
     uint8_t *filter = NULL;
     int32_t *counts = NULL, *item_index = NULL, *postings = NULL, *votes = NULL;
     int32_t *touched = NULL;
-    Ints maybe = {NULL, 0, 0}, maybe_set = {NULL, 0, 0}, found = {NULL, 0, 0};
-    Ints found_set = {NULL, 0, 0};
+    Ints found = {NULL, 0, 0}, found_set = {NULL, 0, 0};
     if (offsets == NULL) goto done;
     offsets[0] = 0;
     int64_t short_entries = 0;
@@ -159,30 +158,30 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
                 uint64_t bit = values[e] & filter_mask;
                 filter[bit >> 3] |= (uint8_t)(1u << (bit & 7));
             }
-    /* Entries that may hold an item's value (in set order)... */
-    for (int64_t s = 0; s < sets; s++)
-        for (int64_t e = offsets[s]; e < offsets[s + 1]; e++) {
-            if (e + AHEAD < offsets[sets])
-                PREFETCH(&filter[(values[e + AHEAD] & filter_mask) >> 3]);
-            uint64_t bit = values[e] & filter_mask;
-            if ((filter[bit >> 3] >> (bit & 7)) & 1)
-                if (ints_push(&maybe, (int32_t)e) || ints_push(&maybe_set, (int32_t)s)) goto done;
-        }
-    /* ...looked up: the postings, counted per value, still in set order. */
+    /* Every entry whose value an item holds: the postings, counted per
+     * value, in set order. One pass, prefetching in two steps: the filter
+     * byte of the entry 2 * AHEAD on, then the table slot of the one AHEAD
+     * on if its filter bit lets it through (each is a miss in tables of
+     * megabytes, independent of the others). */
     counts = calloc((size_t)distinct, sizeof *counts);
     if (counts == NULL) goto done;
-    for (int64_t m = 0; m < maybe.length; m++) {
-        if (m + AHEAD < maybe.length) {
-            PREFETCH(&table.slots[values[maybe.items[m + AHEAD]] & table.mask]);
+    int64_t total = offsets[sets];
+    for (int64_t s = 0, e = 0; s < sets; s++)
+        for (; e < offsets[s + 1]; e++) {
+            if (e + 2 * AHEAD < total)
+                PREFETCH(&filter[(values[e + 2 * AHEAD] & filter_mask) >> 3]);
+            if (e + AHEAD < total) {
+                uint64_t ahead = values[e + AHEAD] & filter_mask;
+                if ((filter[ahead >> 3] >> (ahead & 7)) & 1)
+                    PREFETCH(&table.slots[values[e + AHEAD] & table.mask]);
+            }
+            uint64_t bit = values[e] & filter_mask;
+            if (!((filter[bit >> 3] >> (bit & 7)) & 1)) continue;
+            int32_t index = table_find(&table, values[e]);
+            if (index < 0) continue;
+            counts[index]++;
+            if (ints_push(&found, index) || ints_push(&found_set, (int32_t)s)) goto done;
         }
-        int32_t index = table_find(&table, values[maybe.items[m]]);
-        if (index < 0) continue;
-        counts[index]++;
-        if (ints_push(&found, index) || ints_push(&found_set, maybe_set.items[m])) goto done;
-    }
-    free(maybe.items);
-    free(maybe_set.items);
-    maybe.items = maybe_set.items = NULL;
     /* Postings per value (CSR): starts[] serve as fill pointers, which
      * leaves each at the next value's start, then are shifted back. */
     starts = malloc((size_t)(distinct + 1) * sizeof *starts);
@@ -236,8 +235,6 @@ done:
     free(postings);
     free(votes);
     free(touched);
-    free(maybe.items);
-    free(maybe_set.items);
     free(found.items);
     free(found_set.items);
     return result;
