@@ -145,7 +145,9 @@ def scan(
     frozen = corpus.freeze()
     # Absolute paths: the report may be rendered after the caller changed
     # directory, and texts are re-read then.
-    locations = [os.path.abspath(d.path) for d in frozen.documents]
+    # (os.path.abspath asks for the working directory again for each path.)
+    here = os.getcwd()
+    locations = [os.path.normpath(os.path.join(here, d.path)) for d in frozen.documents]
     loader = _FileTexts(frozen.documents, locations, fingerprints, max_file_size)
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     report = _finish(frozen, loader, jobs=workers)
