@@ -206,14 +206,7 @@ class Difference:
 
     def to_json(self) -> str:
         """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dict."""
-        kinds = ", ".join(encode_basestring(kind) for kind in self.kinds)
-        changes = ", ".join(change.to_json() for change in self.changes)
-        return (
-            f'{{"coverage_a": {round(self.coverage_a, 4)!r}, '
-            f'"coverage_b": {round(self.coverage_b, 4)!r}, '
-            f'"words_a": {self.words_a!r}, "words_b": {self.words_b!r}, '
-            f'"common": {self.common!r}, "kinds": [{kinds}], "changes": [{changes}]}}'
-        )
+        return _difference_json(self, f', "common": {self.common!r}')
 
 
 class RegionParagraph(NamedTuple):
@@ -282,14 +275,20 @@ class PassageDifference:
     def to_json(self) -> str:
         """``json.dumps(self.to_dict(), ensure_ascii=False)``, without the dicts
         (a report of thousands of passages writes one each)."""
-        kinds = ", ".join(encode_basestring(kind) for kind in self.kinds)
-        changes = ", ".join(change.to_json() for change in self.changes)
-        return (
-            f'{{"coverage_a": {round(self.coverage_a, 4)!r}, '
-            f'"coverage_b": {round(self.coverage_b, 4)!r}, '
-            f'"words_a": {self.words_a!r}, "words_b": {self.words_b!r}, '
-            f'"kinds": [{kinds}], "changes": [{changes}]}}'
-        )
+        return _difference_json(self, "")
+
+
+def _difference_json(difference: Difference | PassageDifference, common: str) -> str:
+    """The JSON both kinds of difference share, ``common`` (their count of
+    words in common, or nothing) after the word counts."""
+    kinds = ", ".join(encode_basestring(kind) for kind in difference.kinds)
+    changes = ", ".join(change.to_json() for change in difference.changes)
+    return (
+        f'{{"coverage_a": {round(difference.coverage_a, 4)!r}, '
+        f'"coverage_b": {round(difference.coverage_b, 4)!r}, '
+        f'"words_a": {difference.words_a!r}, "words_b": {difference.words_b!r}'
+        f'{common}, "kinds": [{kinds}], "changes": [{changes}]}}'
+    )
 
 
 def _pair_json(pair: tuple[int, int] | None) -> str:
