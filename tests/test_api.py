@@ -11,7 +11,7 @@ import pytest
 
 import dedupe
 from conftest import PlantedCorpus
-from dedupe import api, pipeline
+from dedupe import api, pipeline, sources
 from dedupe.settings import Settings
 from dedupe.sources import InputError
 
@@ -74,6 +74,33 @@ def test_sketches_come_back_through_shared_slots_or_pickled(
         through_slots.clear()
         assert dedupe.scan(tmp_path, jobs=jobs).to_json() == single
         assert True in through_slots and False in through_slots
+
+
+def test_workers_start_while_the_walk_goes_on(
+    planted: PlantedCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    planted.write(tmp_path)
+    single = dedupe.scan(tmp_path, jobs=1).to_json()
+    # The pool even on this small corpus, in tasks small enough that the
+    # first few files fill all of them.
+    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(api, "_TASK_BYTES", 1000)
+    found = [f for f in sources.discover(tmp_path) if isinstance(f, sources.SourceFile)]
+    taken: list[int] = []
+
+    def walk() -> object:
+        for number, source in enumerate(found):
+            taken.append(number)
+            yield source
+
+    batches = api._map_sketches(walk(), Settings(), 1 << 30, 2)
+    first = next(batches)
+    assert len(taken) < len(found), "the first batch came back before the walk ended"
+    rest = list(batches)
+    assert len(taken) == len(found)
+    assert sum(len(batch.items) for batch in [first, *rest]) == len(found)
+    # And a scan whose walk outlasts its first tasks reports the same.
+    assert dedupe.scan(tmp_path, jobs=2).to_json() == single
 
 
 def test_a_sketch_survives_its_result_slot() -> None:

@@ -19,6 +19,7 @@ import dataclasses
 import functools
 import gc
 import hashlib
+import itertools
 import mmap
 import os
 import sys
@@ -111,22 +112,29 @@ def scan(
     if isinstance(paths, (str, os.PathLike)):
         paths = [paths]
     patterns = tuple(glob) if glob else sources.DEFAULT_GLOBS
+    # The walk goes on while the first files are sketched (see _map_sketches):
+    # ``found`` and ``total_bytes`` grow as it does.
+    walk = sources.discover(
+        paths, globs=patterns, follow_links=follow_links, max_file_size=max_file_size
+    )
     found: list[sources.SourceFile] = []
     skipped: list[Skipped] = []
-    for item in sources.discover(
-        paths, globs=patterns, follow_links=follow_links, max_file_size=max_file_size
-    ):
-        if isinstance(item, sources.Skip):
-            skipped.append(Skipped(item.path, item.reason))
-        else:
-            found.append(item)
+    total_bytes = 0
+
+    def files() -> Iterator[sources.SourceFile]:
+        nonlocal total_bytes
+        for item in walk:
+            if isinstance(item, sources.Skip):
+                skipped.append(Skipped(item.path, item.reason))
+            else:
+                found.append(item)
+                total_bytes += item.size
+                yield item
 
     corpus = pipeline.Corpus(config)
-    corpus.skipped.extend(skipped)
     fingerprints: list[_Fingerprint] = []
-    total_bytes = sum(f.size for f in found)
     done = done_bytes = paragraphs = 0
-    for batch in _map_sketches(found, config, max_file_size, jobs):
+    for batch in _map_sketches(files(), config, max_file_size, jobs):
         documents = []
         for item in batch.items:
             if isinstance(item, Skipped):
@@ -140,6 +148,7 @@ def scan(
         done += len(batch.items)
         if progress is not None:
             progress(done, len(found), done_bytes, total_bytes, paragraphs)
+    corpus.skipped.extend(skipped)
     corpus.skipped.sort(key=lambda s: s.path)
 
     frozen = corpus.freeze()
@@ -256,7 +265,7 @@ def _digest(text: str) -> bytes:
 
 
 def _batches(
-    found: list[sources.SourceFile], task_bytes: int = _TASK_BYTES
+    found: Iterable[sources.SourceFile], task_bytes: int = _TASK_BYTES
 ) -> Iterator[list[sources.SourceFile]]:
     batch: list[sources.SourceFile] = []
     size = 0
@@ -271,14 +280,34 @@ def _batches(
 
 
 def _map_sketches(
-    found: list[sources.SourceFile], settings: Settings, max_file_size: int, jobs: int | None
+    files: Iterable[sources.SourceFile], settings: Settings, max_file_size: int, jobs: int | None
 ) -> Iterator[_SketchedBatch]:
-    """The sketched batches of ``found``, in order."""
+    """The sketched batches of ``files``, in order.
+
+    ``files`` may be a walk still under way: once it has given enough text
+    for every task to be full-sized, the workers start on those files while
+    the rest are found (20,905 files took 0.08 s to find, 418,490 files
+    1.7 s, with one core idle). The tasks are those of the whole list."""
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise ValueError("jobs must be at least 1")
-    total = sum(f.size for f in found)
-    if workers == 1 or total < _PARALLEL_MIN_BYTES or len(found) < 2:
+    if workers == 1:
+        for batch in _batches(files):
+            yield _sketch_batch(batch, settings, max_file_size)
+        return
+    # Past ``enough`` bytes (and two files) the pool is used and task_bytes
+    # below is _TASK_BYTES, whatever the total: no need to wait for the walk
+    # to end.
+    enough = max(_TASKS_PER_WORKER * workers * _TASK_BYTES, _PARALLEL_MIN_BYTES)
+    remaining = iter(files)
+    found: list[sources.SourceFile] = []
+    total = 0
+    for source in remaining:
+        found.append(source)
+        total += source.size
+        if total >= enough and len(found) >= 2:
+            break
+    if total < _PARALLEL_MIN_BYTES or len(found) < 2:  # the walk has ended
         for batch in _batches(found):
             yield _sketch_batch(batch, settings, max_file_size)
         return
@@ -289,7 +318,7 @@ def _map_sketches(
     # sketched here. Results are taken in order as they are ready: finished
     # ones are neither piled up nor kept once the corpus has them.
     task_bytes = min(_TASK_BYTES, max(_MIN_TASK_BYTES, total // (_TASKS_PER_WORKER * workers)))
-    batches = _batches(found, task_bytes)
+    batches = _batches(itertools.chain(found, remaining), task_bytes)
     in_flight = _IN_FLIGHT_PER_WORKER * (workers - 1)
     global _SLOTS
     # Mapped before the workers fork, so that they share it.
