@@ -52,7 +52,8 @@ _TASKS_PER_WORKER = 8
 # corpora to be read once, bounded for huge ones (which are then re-read).
 _TEXT_CACHE_CHARS = 64 << 20
 
-# (files done, files total, bytes done, bytes total, paragraphs so far)
+# (files done, files total, bytes done, bytes total, paragraphs so far); the
+# totals are those found so far, and grow while the walk goes on.
 ProgressCallback = Callable[[int, int, int, int, int], None]
 
 
