@@ -49,15 +49,25 @@ def test_a_scan_leaves_no_garbage_cycles_behind(planted: PlantedCorpus, tmp_path
     assert gc.collect() == 0
 
 
+def _one_job_then_small_tasks(
+    planted: PlantedCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch, *, task_bytes: int
+) -> str:
+    """The planted corpus written to ``tmp_path`` and its one-job report's
+    JSON; from then on the pool sketches even this small corpus, in tasks
+    of ``task_bytes``."""
+    planted.write(tmp_path)
+    single = dedupe.scan(tmp_path, jobs=1).to_json()
+    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
+    monkeypatch.setattr(api, "_TASK_BYTES", task_bytes)
+    return single
+
+
 def test_sketches_come_back_through_shared_slots_or_pickled(
     planted: PlantedCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    planted.write(tmp_path)
-    single = dedupe.scan(tmp_path, jobs=1).to_json()
-    # The pool even on this small corpus, in small tasks; the tasks given
-    # slot 0 send their arrays pickled, as those too large for a slot do.
-    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(api, "_TASK_BYTES", 3000)
+    single = _one_job_then_small_tasks(planted, tmp_path, monkeypatch, task_bytes=3000)
+    # The tasks given slot 0 send their arrays pickled, as those too large
+    # for a slot do.
     real_put, real_take = api._ResultSlots.put, api._ResultSlots.take
     through_slots: list[bool] = []
 
@@ -79,12 +89,8 @@ def test_sketches_come_back_through_shared_slots_or_pickled(
 def test_workers_start_while_the_walk_goes_on(
     planted: PlantedCorpus, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    planted.write(tmp_path)
-    single = dedupe.scan(tmp_path, jobs=1).to_json()
-    # The pool even on this small corpus, in tasks small enough that the
-    # first few files fill all of them.
-    monkeypatch.setattr(api, "_PARALLEL_MIN_BYTES", 0)
-    monkeypatch.setattr(api, "_TASK_BYTES", 1000)
+    # Tasks small enough that the first few files fill all of them.
+    single = _one_job_then_small_tasks(planted, tmp_path, monkeypatch, task_bytes=1000)
     found = [f for f in sources.discover(tmp_path) if isinstance(f, sources.SourceFile)]
     taken: list[int] = []
 
