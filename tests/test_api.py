@@ -99,12 +99,19 @@ def test_workers_start_while_the_walk_goes_on(
             taken.append(number)
             yield source
 
-    batches = api._map_sketches(walk(), Settings(), 1 << 30, 2)
-    first = next(batches)
-    assert len(taken) < len(found), "the first batch came back before the walk ended"
-    rest = list(batches)
+    # The result slots are mapped just before the workers fork.
+    taken_at_fork: list[int] = []
+    real_slots = api._ResultSlots
+
+    def slots(count: int, size: int) -> api._ResultSlots:
+        taken_at_fork.append(len(taken))
+        return real_slots(count, size)
+
+    monkeypatch.setattr(api, "_ResultSlots", slots)
+    batches = list(api._map_sketches(walk(), Settings(), 1 << 30, 2))
+    assert taken_at_fork and taken_at_fork[0] < len(found), "workers forked mid-walk"
     assert len(taken) == len(found)
-    assert sum(len(batch.items) for batch in [first, *rest]) == len(found)
+    assert [item[0].path for b in batches for item in b.items] == [f.path for f in found]
     # And a scan whose walk outlasts its first tasks reports the same.
     assert dedupe.scan(tmp_path, jobs=2).to_json() == single
 
