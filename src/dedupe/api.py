@@ -292,24 +292,21 @@ def _map_sketches(
     workers = jobs if jobs is not None else (os.cpu_count() or 1)
     if workers < 1:
         raise ValueError("jobs must be at least 1")
-    if workers == 1:
-        for batch in _batches(files):
-            yield _sketch_batch(batch, settings, max_file_size)
-        return
-    # Past ``enough`` bytes (and two files) the pool is used and task_bytes
-    # below is _TASK_BYTES, whatever the total: no need to wait for the walk
-    # to end.
-    enough = max(_TASKS_PER_WORKER * workers * _TASK_BYTES, _PARALLEL_MIN_BYTES)
     remaining = iter(files)
     found: list[sources.SourceFile] = []
     total = 0
-    for source in remaining:
-        found.append(source)
-        total += source.size
-        if total >= enough and len(found) >= 2:
-            break
-    if total < _PARALLEL_MIN_BYTES or len(found) < 2:  # the walk has ended
-        for batch in _batches(found):
+    if workers > 1:
+        # Past ``enough`` bytes (and two files) the pool is used and
+        # task_bytes below is _TASK_BYTES, whatever the total: no need to
+        # wait for the walk to end.
+        enough = max(_TASKS_PER_WORKER * workers * _TASK_BYTES, _PARALLEL_MIN_BYTES)
+        for source in remaining:
+            found.append(source)
+            total += source.size
+            if total >= enough and len(found) >= 2:
+                break
+    if workers == 1 or total < _PARALLEL_MIN_BYTES or len(found) < 2:
+        for batch in _batches(itertools.chain(found, remaining)):
             yield _sketch_batch(batch, settings, max_file_size)
         return
     # This process sketches too, as one of the ``workers``: it would only

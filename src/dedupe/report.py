@@ -207,21 +207,21 @@ class Matches(Sequence[Match]):
         # Each run of consecutive exact rows is written as one piece.
         rows: list[int] = []
         run_ends: list[int] = []
-        for item, following in itertools.zip_longest(self._items, self._items[1:]):
-            if not isinstance(item, Match):
-                rows.append(item)
-                if following is None or isinstance(following, Match):
-                    run_ends.append(len(rows))
+        for is_match, run in itertools.groupby(self._items, key=_is_match):
+            if not is_match:
+                rows.extend(run)  # type: ignore[arg-type]
+                run_ends.append(len(rows))
         locations = [writer.location(location) for location in exact.locations]
         runs = iter(_exact_runs_json(exact, locations, rows, run_ends, writer))
-        in_run = False
-        for item in self._items:
-            if isinstance(item, Match):
-                in_run = False
-                yield writer.match(item)
-            elif not in_run:
-                in_run = True
+        for is_match, run in itertools.groupby(self._items, key=_is_match):
+            if is_match:
+                yield from map(writer.match, run)  # type: ignore[arg-type]
+            else:
                 yield next(runs)
+
+
+def _is_match(item: Match | int) -> bool:
+    return isinstance(item, Match)
 
 
 def _exact_runs_json(
