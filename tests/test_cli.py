@@ -154,3 +154,40 @@ def test_the_command_writes_all_its_output_before_its_quick_exit(tmp_path: Path)
     expected = dedupe.scan(tmp_path)
     assert report == json.loads(expected.to_json())
     assert "skipped" in result.stderr and "photo.txt" in result.stderr
+
+
+class _RecordingLibc:
+    def __init__(self) -> None:
+        self.calls: list[tuple[int, int]] = []
+
+        def mallopt(parameter: int, value: int) -> int:
+            self.calls.append((parameter, value))
+            return 1
+
+        self.mallopt = mallopt
+
+
+def test_the_command_has_malloc_keep_freed_blocks(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    from dedupe import cli
+
+    libc = _RecordingLibc()
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: libc)
+    cli._keep_freed_memory()
+    # glibc's M_MMAP_THRESHOLD and M_TRIM_THRESHOLD (malloc.h)
+    assert libc.calls == [(-3, 4 << 20), (-1, 32 << 20)]
+
+
+def test_without_mallopt_the_command_runs_all_the_same(monkeypatch: pytest.MonkeyPatch) -> None:
+    import ctypes
+
+    from dedupe import cli
+
+    monkeypatch.setattr(sys, "platform", "linux")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: object())  # a libc without mallopt
+    cli._keep_freed_memory()
+    monkeypatch.setattr(sys, "platform", "darwin")
+    monkeypatch.setattr(ctypes, "CDLL", lambda name: pytest.fail("only asked for on Linux"))
+    cli._keep_freed_memory()
