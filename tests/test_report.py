@@ -14,7 +14,7 @@ from hypothesis import strategies as st
 import dedupe
 from conftest import PlantedCorpus
 from dedupe import report as report_module
-from dedupe.differ import identical
+from dedupe.differ import AFTER, BEFORE, KINDS, Change, Difference, identical
 from dedupe.report import (
     Document,
     ExactCopies,
@@ -24,6 +24,7 @@ from dedupe.report import (
     Report,
     Skipped,
     Span,
+    _JsonWriter,
 )
 
 # `path` (conftest): each test that asks for it runs with the compiled
@@ -225,3 +226,101 @@ def test_the_compiled_exact_writer_checks_its_arguments() -> None:
     with pytest.raises(ValueError, match="end with the rows"):
         call(run_ends=np.array([0], dtype=np.int64))
     assert call(rows=np.array([], dtype=np.int64), run_ends=np.array([], dtype=np.int64)) == []
+
+
+# Evidence as documents hold it: quotes, backslashes, every kind of control
+# character, non-ASCII, astral and the lone surrogates of undecodable bytes.
+_TEXTS = st.text(
+    alphabet=st.sampled_from(
+        ["a", " ", '"', "\\", "\n", "\r", "\t", "\b", "\f", "\x00", "\x1f", "\x7f", "é",
+         "’", "字", "😀", "\ud83d", "\ude00", "\udce9"]
+    ),
+    max_size=10,
+)  # fmt: skip
+_NUMBERS = st.integers(0, 2**62)
+_SPANS = st.none() | st.tuples(_NUMBERS, _NUMBERS)
+_CHANGES = st.builds(
+    Change,
+    kind=st.sampled_from(KINDS) | _TEXTS,
+    a=_SPANS,
+    b=_SPANS,
+    old=_TEXTS,
+    new=_TEXTS,
+    where=st.none() | st.sampled_from([BEFORE, AFTER]) | _TEXTS,
+)
+_DIFFERENCES = st.builds(
+    Difference,
+    words_a=st.integers(0, 2**53),
+    words_b=st.integers(0, 2**53),
+    common=st.integers(0, 2**53),
+    changes=st.lists(_CHANGES, max_size=6).map(tuple),
+)
+_LOCATIONS = st.builds(
+    Location,
+    path=_PATHS,
+    start=_NUMBERS,
+    end=_NUMBERS,
+    line_start=_NUMBERS,
+    line_end=_NUMBERS,
+    document=_NUMBERS,
+    paragraph=_NUMBERS,
+)
+_MATCHES = st.builds(
+    Match,
+    kind=st.sampled_from(["near", "contained"]) | _TEXTS,
+    similarity=st.floats(allow_nan=False, allow_infinity=False) | st.integers(0, 1),
+    a=_LOCATIONS,
+    b=_LOCATIONS,
+    spans=st.lists(st.builds(Span, st.tuples(_NUMBERS, _NUMBERS), st.tuples(_NUMBERS, _NUMBERS)),
+                   max_size=3).map(tuple),
+    matched_words=_NUMBERS,
+    boilerplate=st.booleans(),
+    difference=st.none() | _DIFFERENCES,
+)  # fmt: skip
+
+
+@given(match=_MATCHES)
+@settings(max_examples=150, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_matches_and_their_locations_are_written_as_json_dumps_would(
+    path: str, match: Match
+) -> None:
+    writer = _JsonWriter()
+    assert writer.match(match) == json.dumps(match.to_dict(), ensure_ascii=False)
+    assert writer.location(match.a) == json.dumps(match.a.to_dict(), ensure_ascii=False)
+
+
+def test_the_compiled_match_writer_refuses_fields_of_other_types() -> None:
+    kernel = report_module._report_batch
+    if kernel is None:
+        pytest.skip("dedupe._report_batch was not built (no C compiler at install)")
+    here = Location("a.txt", 0, 10, 1, 1, 0, 0)
+    change = Change("reworded", (0, 4), (0, 5), "was", "is")
+    match = Match("near", 0.8, here, here, (Span((0, 10), (0, 10)),), 8, False,
+                  Difference(10, 10, 8, (change,)))  # fmt: skip
+    a = kernel.location_json(here)
+    assert kernel.match_json(match, a, a, KINDS) == json.dumps(match.to_dict())
+    for bad in [
+        dataclasses.replace(match, similarity="0.8"),
+        dataclasses.replace(match, matched_words=8.0),
+        dataclasses.replace(match, spans=[Span((0, 10), (0, 10))]),
+        dataclasses.replace(match, spans=(Span([0, 10], (0, 10)),)),
+        dataclasses.replace(match, spans=(Span((0, 1, 2), (0, 10)),)),
+        dataclasses.replace(match, kind=None),
+        dataclasses.replace(match, difference=Difference(10, 10, True, (change,))),
+        dataclasses.replace(match, difference=Difference(10, 10, 8, [change])),
+        dataclasses.replace(match, difference=Difference(10, 10, 8, (Change(1, None, None),))),
+    ]:
+        with pytest.raises(TypeError):
+            kernel.match_json(bad, a, a, KINDS)
+    with pytest.raises(OverflowError):
+        kernel.match_json(dataclasses.replace(match, matched_words=2**63), a, a, KINDS)
+    with pytest.raises(TypeError):
+        kernel.match_json(match, a, None, KINDS)
+    with pytest.raises(TypeError):
+        kernel.match_json(match, a, a, list(KINDS))
+    with pytest.raises(TypeError):
+        kernel.match_json(match, a, a)
+    with pytest.raises(AttributeError):
+        kernel.location_json(match)
+    with pytest.raises(TypeError):
+        kernel.location_json(dataclasses.replace(here, start=1.0))

@@ -16,9 +16,21 @@
  * Most of a large report's matches are exact copies (50,356 of 58,823 at
  * 50 MB), alike but for eleven numbers and two locations: formatting them
  * here instead of one f-string each takes a tenth of the time.
+ *
+ * location_json(location) -> str and match_json(match, a, b, kinds) -> str:
+ * the compiled halves of _JsonWriter.location and _JsonWriter.match (a and
+ * b the JSON of the match's locations, kinds dedupe.differ.KINDS, the
+ * difference a dedupe.differ.Difference or None), the same text from the
+ * objects' fields. The fields must be of the types the dataclasses declare
+ * (exact int, str, float, tuple), ints within int64; anything else raises
+ * TypeError or OverflowError. At 50 MB the 8,467 other matches took 0.097 s
+ * as f-strings, 0.038 s here, most of it waiting for memory: each field is
+ * another object somewhere in the heap.
  */
 #define PY_SSIZE_T_CLEAN
 #include <Python.h>
+
+#include <structmember.h>
 
 #include <stdint.h>
 #include <stdlib.h>
@@ -185,11 +197,467 @@ done:
     return result;
 }
 
+
+/* ---- Objects' fields as JSON --------------------------------------------- */
+
+/* The fields these read, by number; their names (interned), and 4 for
+ * round(x, 4). */
+enum {
+    F_PATH,
+    F_START,
+    F_END,
+    F_LINE_START,
+    F_LINE_END,
+    F_PARAGRAPH,
+    F_KIND,
+    F_WHERE,
+    F_A,
+    F_B,
+    F_OLD,
+    F_NEW,
+    F_WORDS_A,
+    F_WORDS_B,
+    F_COMMON,
+    F_CHANGES,
+    F_SIMILARITY,
+    F_BOILERPLATE,
+    F_SPANS,
+    F_MATCHED_WORDS,
+    F_DIFFERENCE,
+    FIELDS
+};
+static const char *const field_names[FIELDS] = {
+    "path",
+    "start",
+    "end",
+    "line_start",
+    "line_end",
+    "paragraph",
+    "kind",
+    "where",
+    "a",
+    "b",
+    "old",
+    "new",
+    "words_a",
+    "words_b",
+    "common",
+    "changes",
+    "similarity",
+    "boilerplate",
+    "spans",
+    "matched_words",
+    "difference",
+};
+static PyObject *names[FIELDS], *name_round, *four;
+
+/* Where each class keeps a field: the report's dataclasses have __slots__,
+ * so a field is a pointer at a fixed offset in the object, read here
+ * directly instead of through getattr's lookups. Found once per class and
+ * field (offset -1 for a field that is not a plain slot, read with getattr);
+ * each field is read from at most WAYS classes here (a: Match, Span and
+ * Change), more just look again. An entry holds its class, so that a class
+ * freed and another made at its address cannot match. */
+typedef struct {
+    PyTypeObject *type;
+    Py_ssize_t offset;
+} SlotEntry;
+
+#define WAYS 4
+static SlotEntry slot_cache[FIELDS][WAYS];
+static unsigned slot_next[FIELDS];
+
+static Py_ssize_t slot_offset(PyTypeObject *type, int field) {
+    SlotEntry *ways = slot_cache[field];
+    for (int i = 0; i < WAYS; i++)
+        if (ways[i].type == type) return ways[i].offset;
+    Py_ssize_t offset = -1;
+    PyObject *descriptor = PyObject_GetAttr((PyObject *)type, names[field]);
+    if (descriptor == NULL) {
+        PyErr_Clear();
+    } else {
+        if (Py_IS_TYPE(descriptor, &PyMemberDescr_Type)) {
+            PyMemberDef *member = ((PyMemberDescrObject *)descriptor)->d_member;
+            if (member->type == T_OBJECT_EX) offset = member->offset;
+        }
+        Py_DECREF(descriptor);
+    }
+    SlotEntry *entry = &ways[slot_next[field]++ % WAYS];
+    Py_INCREF(type);
+    Py_XDECREF(entry->type);
+    entry->type = type;
+    entry->offset = offset;
+    return offset;
+}
+
+/* getattr(object, field's name), a new reference (NULL with an exception
+ * set). */
+static PyObject *get_field(PyObject *object, int field) {
+    Py_ssize_t offset = slot_offset(Py_TYPE(object), field);
+    PyObject *value = offset < 0 ? NULL : *(PyObject **)((char *)object + offset);
+    if (value == NULL) return PyObject_GetAttr(object, names[field]); /* or its error */
+    Py_INCREF(value);
+    return value;
+}
+
+/* The field `name` of `object` as an int64; -1 with an exception set. */
+static int field_int(PyObject *object, int name, int64_t *value) {
+    PyObject *field = get_field(object, name);
+    if (field == NULL) return -1;
+    if (!PyLong_CheckExact(field)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int", field_names[name]);
+        Py_DECREF(field);
+        return -1;
+    }
+    *value = PyLong_AsLongLong(field);
+    Py_DECREF(field);
+    return *value == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
+static int put_int_checked(Text *out, int64_t value) {
+    if (text_reserve(out, 24)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    put_int(out, value);
+    return 0;
+}
+
+static int put_text(Text *out, const char *data, size_t length) {
+    if (text_reserve(out, length)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    put(out, data, length);
+    return 0;
+}
+
+#define PUT_TEXT(out, literal) put_text((out), (literal), sizeof(literal) - 1)
+
+static const char HEX[] = "0123456789abcdef";
+
+/* A str as json.encoder.encode_basestring writes it (ensure_ascii=False):
+ * quotes, backslashes and control characters escaped, everything else as
+ * it is, lone surrogates included (as surrogatepass encodes them; the
+ * result is decoded the same way). */
+static int put_json_string(Text *out, PyObject *string) {
+    if (!PyUnicode_Check(string)) {
+        PyErr_SetString(PyExc_TypeError, "expected a str");
+        return -1;
+    }
+    Py_ssize_t length = PyUnicode_GET_LENGTH(string);
+    /* At most six bytes a character (\u001f), and the quotes. */
+    if (text_reserve(out, 6 * (size_t)length + 2)) {
+        PyErr_NoMemory();
+        return -1;
+    }
+    int kind = PyUnicode_KIND(string);
+    const void *data = PyUnicode_DATA(string);
+    char *to = out->data + out->length;
+    *to++ = '"';
+    for (Py_ssize_t i = 0; i < length; i++) {
+        Py_UCS4 c = PyUnicode_READ(kind, data, i);
+        if (c >= 0x20 && c != '"' && c != '\\') {
+            if (c < 0x80) {
+                *to++ = (char)c;
+            } else if (c < 0x800) {
+                *to++ = (char)(0xC0 | (c >> 6));
+                *to++ = (char)(0x80 | (c & 0x3F));
+            } else if (c < 0x10000) {
+                *to++ = (char)(0xE0 | (c >> 12));
+                *to++ = (char)(0x80 | ((c >> 6) & 0x3F));
+                *to++ = (char)(0x80 | (c & 0x3F));
+            } else {
+                *to++ = (char)(0xF0 | (c >> 18));
+                *to++ = (char)(0x80 | ((c >> 12) & 0x3F));
+                *to++ = (char)(0x80 | ((c >> 6) & 0x3F));
+                *to++ = (char)(0x80 | (c & 0x3F));
+            }
+            continue;
+        }
+        *to++ = '\\';
+        switch (c) {
+        case '"': *to++ = '"'; break;
+        case '\\': *to++ = '\\'; break;
+        case '\n': *to++ = 'n'; break;
+        case '\r': *to++ = 'r'; break;
+        case '\t': *to++ = 't'; break;
+        case '\b': *to++ = 'b'; break;
+        case '\f': *to++ = 'f'; break;
+        default:
+            *to++ = 'u';
+            *to++ = '0';
+            *to++ = '0';
+            *to++ = HEX[c >> 4];
+            *to++ = HEX[c & 0xF];
+        }
+    }
+    *to++ = '"';
+    out->length = (size_t)(to - out->data);
+    return 0;
+}
+
+static int field_string(Text *out, PyObject *object, int name) {
+    PyObject *field = get_field(object, name);
+    if (field == NULL) return -1;
+    int failed = put_json_string(out, field);
+    Py_DECREF(field);
+    return failed;
+}
+
+/* repr(round(value, 4)): Python's own rounding and shortest repr. */
+static int put_rounded(Text *out, PyObject *value) {
+    if (!PyFloat_CheckExact(value) && !PyLong_CheckExact(value)) {
+        PyErr_SetString(PyExc_TypeError, "expected a float");
+        return -1;
+    }
+    PyObject *rounded = PyObject_CallMethodOneArg(value, name_round, four);
+    if (rounded == NULL) return -1;
+    PyObject *text = PyObject_Repr(rounded);
+    Py_DECREF(rounded);
+    if (text == NULL) return -1;
+    Py_ssize_t length;
+    const char *data = PyUnicode_AsUTF8AndSize(text, &length);
+    int failed = data == NULL || put_text(out, data, (size_t)length);
+    Py_DECREF(text);
+    return failed ? -1 : 0;
+}
+
+/* common / words as Python divides them (1.0 for no words), rounded. */
+static int put_coverage(Text *out, int64_t common, int64_t words) {
+    PyObject *value;
+    if (words == 0) {
+        value = PyFloat_FromDouble(1.0);
+    } else {
+        /* Python's int / int: exact when both fit in a double's 53 bits. */
+        PyObject *numerator = PyLong_FromLongLong(common), *denominator = PyLong_FromLongLong(words);
+        value = numerator && denominator ? PyNumber_TrueDivide(numerator, denominator) : NULL;
+        Py_XDECREF(numerator);
+        Py_XDECREF(denominator);
+    }
+    if (value == NULL) return -1;
+    int failed = put_rounded(out, value);
+    Py_DECREF(value);
+    return failed;
+}
+
+/* [start, end] of an exact 2-tuple of ints, or null for None. */
+static int put_pair(Text *out, PyObject *pair) {
+    if (pair == Py_None) return PUT_TEXT(out, "null");
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2 ||
+        !PyLong_CheckExact(PyTuple_GET_ITEM(pair, 0)) ||
+        !PyLong_CheckExact(PyTuple_GET_ITEM(pair, 1))) {
+        PyErr_SetString(PyExc_TypeError, "a span must be None or a tuple of two ints");
+        return -1;
+    }
+    int64_t first = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 0));
+    if (first == -1 && PyErr_Occurred()) return -1;
+    int64_t second = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 1));
+    if (second == -1 && PyErr_Occurred()) return -1;
+    if (PUT_TEXT(out, "[") || put_int_checked(out, first) || PUT_TEXT(out, ", ") ||
+        put_int_checked(out, second) || PUT_TEXT(out, "]"))
+        return -1;
+    return 0;
+}
+
+static int field_pair(Text *out, PyObject *object, int name) {
+    PyObject *field = get_field(object, name);
+    if (field == NULL) return -1;
+    int failed = put_pair(out, field);
+    Py_DECREF(field);
+    return failed;
+}
+
+static int put_location(Text *out, PyObject *location) {
+    int64_t value;
+    if (PUT_TEXT(out, "{\"path\": ") || field_string(out, location, F_PATH)) return -1;
+    static const int numbers[5] = {F_START, F_END, F_LINE_START, F_LINE_END, F_PARAGRAPH};
+    static const char *labels[5] = {", \"start\": ", ", \"end\": ", ", \"line_start\": ",
+                                    ", \"line_end\": ", ", \"paragraph\": "};
+    for (int i = 0; i < 5; i++)
+        if (field_int(location, numbers[i], &value) || put_text(out, labels[i], strlen(labels[i])) ||
+            put_int_checked(out, value))
+            return -1;
+    return PUT_TEXT(out, "}");
+}
+
+static int put_change(Text *out, PyObject *change) {
+    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, change, F_KIND) ||
+        PUT_TEXT(out, ", \"where\": "))
+        return -1;
+    PyObject *where = get_field(change, F_WHERE);
+    if (where == NULL) return -1;
+    int failed = where == Py_None ? PUT_TEXT(out, "null") : put_json_string(out, where);
+    Py_DECREF(where);
+    if (failed || PUT_TEXT(out, ", \"a\": ") || field_pair(out, change, F_A) ||
+        PUT_TEXT(out, ", \"b\": ") || field_pair(out, change, F_B) ||
+        PUT_TEXT(out, ", \"old\": ") || field_string(out, change, F_OLD) ||
+        PUT_TEXT(out, ", \"new\": ") || field_string(out, change, F_NEW))
+        return -1;
+    return PUT_TEXT(out, "}");
+}
+
+/* Difference.to_json: `kinds` is KINDS, the order the kinds present are
+ * listed in. */
+static int put_difference(Text *out, PyObject *difference, PyObject *kinds) {
+    int64_t words_a, words_b, common;
+    if (!PyTuple_CheckExact(kinds)) {
+        PyErr_SetString(PyExc_TypeError, "kinds must be a tuple");
+        return -1;
+    }
+    if (field_int(difference, F_WORDS_A, &words_a) ||
+        field_int(difference, F_WORDS_B, &words_b) ||
+        field_int(difference, F_COMMON, &common))
+        return -1;
+    PyObject *changes = get_field(difference, F_CHANGES);
+    if (changes == NULL) return -1;
+    int failed = -1;
+    if (!PyTuple_CheckExact(changes)) {
+        PyErr_SetString(PyExc_TypeError, "changes must be a tuple");
+        goto done;
+    }
+    if (PUT_TEXT(out, "{\"coverage_a\": ") || put_coverage(out, common, words_a) ||
+        PUT_TEXT(out, ", \"coverage_b\": ") || put_coverage(out, common, words_b) ||
+        PUT_TEXT(out, ", \"words_a\": ") || put_int_checked(out, words_a) ||
+        PUT_TEXT(out, ", \"words_b\": ") || put_int_checked(out, words_b) ||
+        PUT_TEXT(out, ", \"common\": ") || put_int_checked(out, common) ||
+        PUT_TEXT(out, ", \"kinds\": ["))
+        goto done;
+    /* The kinds present, in the order of `kinds`: each change's kind is read
+     * once, and compared by identity first (they are the module's
+     * constants). */
+    Py_ssize_t count = PyTuple_GET_SIZE(changes), listed = 0, read = 0;
+    PyObject *small[32], **present = count <= 32 ? small : malloc((size_t)count * sizeof *present);
+    if (present == NULL) {
+        PyErr_NoMemory();
+        goto done;
+    }
+    for (; read < count; read++)
+        if ((present[read] = get_field(PyTuple_GET_ITEM(changes, read), F_KIND)) == NULL)
+            goto kinds_done;
+    for (Py_ssize_t k = 0; k < PyTuple_GET_SIZE(kinds); k++) {
+        PyObject *wanted = PyTuple_GET_ITEM(kinds, k);
+        int found = 0;
+        for (Py_ssize_t i = 0; i < count && !found; i++)
+            if ((found = PyObject_RichCompareBool(present[i], wanted, Py_EQ)) < 0) goto kinds_done;
+        if (found && ((listed++ && PUT_TEXT(out, ", ")) || put_json_string(out, wanted)))
+            goto kinds_done;
+    }
+    failed = 0;
+kinds_done:
+    for (Py_ssize_t i = 0; i < read; i++) Py_DECREF(present[i]);
+    if (present != small) free(present);
+    if (failed) goto done;
+    failed = -1;
+    if (PUT_TEXT(out, "], \"changes\": [")) goto done;
+    for (Py_ssize_t i = 0; i < count; i++)
+        if ((i && PUT_TEXT(out, ", ")) || put_change(out, PyTuple_GET_ITEM(changes, i)))
+            goto done;
+    failed = PUT_TEXT(out, "]}");
+done:
+    Py_DECREF(changes);
+    return failed;
+}
+
+static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObject *kinds) {
+    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) {
+        PyErr_SetString(PyExc_TypeError, "a and b must be the locations' JSON texts");
+        return -1;
+    }
+    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, match, F_KIND) ||
+        PUT_TEXT(out, ", \"similarity\": "))
+        return -1;
+    PyObject *field = get_field(match, F_SIMILARITY);
+    if (field == NULL) return -1;
+    int failed = put_rounded(out, field);
+    Py_DECREF(field);
+    if (failed) return -1;
+    field = get_field(match, F_BOILERPLATE);
+    if (field == NULL) return -1;
+    int truth = PyObject_IsTrue(field);
+    Py_DECREF(field);
+    failed = truth < 0 || (truth ? PUT_TEXT(out, ", \"boilerplate\": true")
+                                 : PUT_TEXT(out, ", \"boilerplate\": false"));
+    if (failed) return -1;
+    Py_ssize_t length_a, length_b;
+    /* The locations' JSON is ASCII but for the path, which may hold lone
+     * surrogates: encoded as the rest is. */
+    PyObject *bytes_a = PyUnicode_AsEncodedString(a, "utf-8", "surrogatepass");
+    if (bytes_a == NULL) return -1;
+    PyObject *bytes_b = PyUnicode_AsEncodedString(b, "utf-8", "surrogatepass");
+    if (bytes_b == NULL) {
+        Py_DECREF(bytes_a);
+        return -1;
+    }
+    length_a = PyBytes_GET_SIZE(bytes_a);
+    length_b = PyBytes_GET_SIZE(bytes_b);
+    failed = PUT_TEXT(out, ", \"a\": ") ||
+             put_text(out, PyBytes_AS_STRING(bytes_a), (size_t)length_a) ||
+             PUT_TEXT(out, ", \"b\": ") ||
+             put_text(out, PyBytes_AS_STRING(bytes_b), (size_t)length_b) ||
+             PUT_TEXT(out, ", \"spans\": [");
+    Py_DECREF(bytes_a);
+    Py_DECREF(bytes_b);
+    if (failed) return -1;
+    PyObject *spans = get_field(match, F_SPANS);
+    if (spans == NULL) return -1;
+    failed = !PyTuple_CheckExact(spans);
+    if (failed) PyErr_SetString(PyExc_TypeError, "spans must be a tuple");
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(spans); i++) {
+        PyObject *span = PyTuple_GET_ITEM(spans, i);
+        failed = (i && PUT_TEXT(out, ", ")) || PUT_TEXT(out, "{\"a\": ") ||
+                 field_pair(out, span, F_A) || PUT_TEXT(out, ", \"b\": ") ||
+                 field_pair(out, span, F_B) || PUT_TEXT(out, "}");
+    }
+    Py_DECREF(spans);
+    int64_t matched;
+    if (failed || PUT_TEXT(out, "], \"matched_words\": ") ||
+        field_int(match, F_MATCHED_WORDS, &matched) || put_int_checked(out, matched) ||
+        PUT_TEXT(out, ", \"difference\": "))
+        return -1;
+    PyObject *difference = get_field(match, F_DIFFERENCE);
+    if (difference == NULL) return -1;
+    failed = difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds);
+    Py_DECREF(difference);
+    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+}
+
+/* The text written, as a str; frees it either way. */
+static PyObject *text_result(Text *out, int failed) {
+    PyObject *result = NULL;
+    if (!failed)
+        result = PyUnicode_DecodeUTF8(out->data ? out->data : "", (Py_ssize_t)out->length,
+                                      "surrogatepass");
+    free(out->data);
+    return result;
+}
+
+static PyObject *location_json(PyObject *module, PyObject *location) {
+    (void)module;
+    Text out = {NULL, 0, 0};
+    return text_result(&out, put_location(&out, location));
+}
+
+static PyObject *match_json(PyObject *module, PyObject *const *args, Py_ssize_t count) {
+    (void)module;
+    if (count != 4) {
+        PyErr_SetString(PyExc_TypeError, "match_json(match, a, b, kinds)");
+        return NULL;
+    }
+    Text out = {NULL, 0, 0};
+    return text_result(&out, put_match(&out, args[0], args[1], args[2], args[3]));
+}
+
 static PyMethodDef methods[] = {
     {"exact_rows_json", exact_rows_json, METH_VARARGS,
      "exact_rows_json(locations, offsets, a, b, words, edges, boilerplate, rows, run_ends)"
      " -> list[str]\n\n"
      "The JSON of rows `rows` of an ExactCopies, each run joined with ', '."},
+    {"location_json", location_json, METH_O,
+     "location_json(location) -> str\n\nA Location's JSON, as _JsonWriter.location writes it."},
+    {"match_json", (PyCFunction)(void (*)(void))match_json, METH_FASTCALL,
+     "match_json(match, a, b, kinds) -> str\n\n_JsonWriter.match(match), a and b the JSON of "
+     "its locations."},
     {NULL, NULL, 0, NULL},
 };
 
@@ -198,4 +666,12 @@ static struct PyModuleDef module_definition = {
     methods,
 };
 
-PyMODINIT_FUNC PyInit__report_batch(void) { return PyModule_Create(&module_definition); }
+PyMODINIT_FUNC PyInit__report_batch(void) {
+    for (int i = 0; i < FIELDS; i++)
+        if (names[i] == NULL && (names[i] = PyUnicode_InternFromString(field_names[i])) == NULL)
+            return NULL;
+    if (name_round == NULL && (name_round = PyUnicode_InternFromString("__round__")) == NULL)
+        return NULL;
+    if (four == NULL && (four = PyLong_FromLong(4)) == NULL) return NULL;
+    return PyModule_Create(&module_definition);
+}

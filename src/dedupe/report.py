@@ -431,10 +431,16 @@ class _JsonWriter:
         # the lookup saved. An equal location made twice is encoded twice.
         self._locations: dict[int, str] = {}
         self._paths: dict[str, str] = {}
+        from dedupe import differ  # which imports this module
+
+        self._kinds = differ.KINDS
+        self._difference = differ.Difference
 
     def location(self, location: Location) -> str:
         text = self._locations.get(id(location))
-        if text is None:
+        if text is None and _report_batch is not None:
+            text = self._locations[id(location)] = _report_batch.location_json(location)
+        elif text is None:
             path = self._paths.get(location.path)
             if path is None:
                 path = self._paths[location.path] = encode_basestring(location.path)
@@ -473,6 +479,11 @@ class _JsonWriter:
         )
 
     def match(self, match: Match) -> str:
+        if _report_batch is not None and (
+            match.difference is None or type(match.difference) is self._difference
+        ):
+            a, b = self.location(match.a), self.location(match.b)
+            return _report_batch.match_json(match, a, b, self._kinds)
         spans = ", ".join(
             f'{{"a": [{s.a[0]!r}, {s.a[1]!r}], "b": [{s.b[0]!r}, {s.b[1]!r}]}}' for s in match.spans
         )
