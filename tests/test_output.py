@@ -202,3 +202,45 @@ def test_module_uses_a_temporary_in_the_target_folder(
     assert len(seen) == 1
     assert Path(seen[0][0]).parent == tmp_path
     assert Path(seen[0][1]) == tmp_path / "r.txt"
+
+
+def test_a_large_output_is_synced_in_parts_and_written_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    synced: list[int] = []
+    real_fsync = os.fsync
+
+    def counting(descriptor: int) -> None:
+        synced.append(os.fstat(descriptor).st_size)
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", counting)
+    monkeypatch.setattr(output._EarlySync, "EVERY", 1000)
+    pieces = [f"piece {i} é\n" for i in range(2000)]
+    target = tmp_path / "report.txt"
+    write_atomic(target, pieces)
+    assert target.read_text(encoding="utf-8") == "".join(pieces)
+    assert len(synced) >= 2  # at least one early sync, and the final one
+    assert synced[-1] == target.stat().st_size
+
+
+def test_a_failing_early_sync_keeps_the_old_file_and_no_temporary(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    target = tmp_path / "report.txt"
+    target.write_text("old\n")
+    real_fsync = os.fsync
+    calls: list[int] = []
+
+    def first_fails(descriptor: int) -> None:
+        calls.append(descriptor)
+        if len(calls) == 1:  # the early sync, in its thread
+            raise OSError(errno.EIO, "simulated write-back failure")
+        real_fsync(descriptor)
+
+    monkeypatch.setattr(os, "fsync", first_fails)
+    monkeypatch.setattr(output._EarlySync, "EVERY", 1000)
+    with pytest.raises(OSError, match="simulated write-back failure"):
+        write_atomic(target, ["new content\n"] * 1000)
+    assert target.read_text() == "old\n"
+    assert leftovers(tmp_path, "report.txt") == []
