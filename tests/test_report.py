@@ -14,13 +14,23 @@ from hypothesis import strategies as st
 import dedupe
 from conftest import PlantedCorpus
 from dedupe import report as report_module
-from dedupe.differ import AFTER, BEFORE, KINDS, Change, Difference, identical
+from dedupe.differ import (
+    AFTER,
+    BEFORE,
+    KINDS,
+    Change,
+    Difference,
+    ParagraphChange,
+    PassageDifference,
+    identical,
+)
 from dedupe.report import (
     Document,
     ExactCopies,
     Location,
     Match,
     Matches,
+    Passage,
     Report,
     Skipped,
     Span,
@@ -289,6 +299,48 @@ def test_matches_and_their_locations_are_written_as_json_dumps_would(
     assert writer.location(match.a) == json.dumps(match.a.to_dict(), ensure_ascii=False)
 
 
+_PARAGRAPH_CHANGES = st.builds(
+    ParagraphChange,
+    kind=st.sampled_from(KINDS) | _TEXTS,
+    a=st.lists(_LOCATIONS, max_size=3).map(tuple),
+    b=st.lists(_LOCATIONS, max_size=3).map(tuple),
+)
+_PASSAGES = st.builds(
+    Passage,
+    a=_LOCATIONS,
+    b=_LOCATIONS,
+    similarity=st.floats(allow_nan=False, allow_infinity=False),
+    matches=st.lists(_NUMBERS, max_size=4).map(tuple),
+    difference=st.none()
+    | st.builds(
+        PassageDifference,
+        words_a=st.integers(0, 2**53),
+        words_b=st.integers(0, 2**53),
+        common_a=st.integers(0, 2**53),
+        common_b=st.integers(0, 2**53),
+        changes=st.lists(_PARAGRAPH_CHANGES, max_size=4).map(tuple),
+    ),
+)
+_DOCUMENTS = st.builds(
+    Document,
+    path=_PATHS,
+    paragraphs=_NUMBERS,
+    chars=_NUMBERS,
+    encoding=st.sampled_from(["utf-8", "cp1252 (guessed)"]) | _TEXTS,
+    warning=st.none() | _TEXTS,
+)
+
+
+@given(passage=_PASSAGES, document=_DOCUMENTS)
+@settings(max_examples=100, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_passages_and_documents_are_written_as_json_dumps_would(
+    path: str, passage: Passage, document: Document
+) -> None:
+    writer = _JsonWriter()
+    assert writer.passage(passage) == json.dumps(passage.to_dict(), ensure_ascii=False)
+    assert writer.document(document) == json.dumps(document.to_dict(), ensure_ascii=False)
+
+
 def test_the_compiled_match_writer_refuses_fields_of_other_types() -> None:
     kernel = report_module._report_batch
     if kernel is None:
@@ -324,3 +376,15 @@ def test_the_compiled_match_writer_refuses_fields_of_other_types() -> None:
         kernel.location_json(match)
     with pytest.raises(TypeError):
         kernel.location_json(dataclasses.replace(here, start=1.0))
+    passage = Passage(here, here, 0.5, (0, 1), None)
+    assert kernel.passage_json(passage, a, a, KINDS) == json.dumps(passage.to_dict())
+    listed = ParagraphChange("merged", [here], ())  # a list, not a tuple
+    for bad_passage in [
+        dataclasses.replace(passage, matches=[0, 1]),
+        dataclasses.replace(passage, matches=(0, "1")),
+        dataclasses.replace(passage, difference=PassageDifference(1, 1, 1, 1, (listed,))),
+    ]:
+        with pytest.raises(TypeError):
+            kernel.passage_json(bad_passage, a, a, KINDS)
+    with pytest.raises(TypeError):
+        kernel.document_json(Document("a.txt", "3", 10))

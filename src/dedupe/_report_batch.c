@@ -17,11 +17,12 @@
  * 50 MB), alike but for eleven numbers and two locations: formatting them
  * here instead of one f-string each takes a tenth of the time.
  *
- * location_json(location) -> str and match_json(match, a, b, kinds) -> str:
- * the compiled halves of _JsonWriter.location and _JsonWriter.match (a and
- * b the JSON of the match's locations, kinds dedupe.differ.KINDS, the
- * difference a dedupe.differ.Difference or None), the same text from the
- * objects' fields. The fields must be of the types the dataclasses declare
+ * location_json(location), match_json(match, a, b, kinds),
+ * passage_json(passage, a, b, kinds) and document_json(document), each
+ * -> str: the compiled halves of _JsonWriter's methods of those names (a
+ * and b the JSON of the item's locations, kinds dedupe.differ.KINDS, the
+ * differences dedupe.differ's or None), the same text from the objects'
+ * fields. The fields must be of the types the dataclasses declare
  * (exact int, str, float, tuple), ints within int64; anything else raises
  * TypeError or OverflowError. At 50 MB the 8,467 other matches took 0.097 s
  * as f-strings, 0.038 s here, most of it waiting for memory: each field is
@@ -224,6 +225,13 @@ enum {
     F_SPANS,
     F_MATCHED_WORDS,
     F_DIFFERENCE,
+    F_COMMON_A,
+    F_COMMON_B,
+    F_MATCHES,
+    F_PARAGRAPHS,
+    F_CHARS,
+    F_ENCODING,
+    F_WARNING,
     FIELDS
 };
 static const char *const field_names[FIELDS] = {
@@ -248,6 +256,13 @@ static const char *const field_names[FIELDS] = {
     "spans",
     "matched_words",
     "difference",
+    "common_a",
+    "common_b",
+    "matches",
+    "paragraphs",
+    "chars",
+    "encoding",
+    "warning",
 };
 static PyObject *names[FIELDS], *name_round, *four;
 
@@ -397,6 +412,23 @@ static int put_json_string(Text *out, PyObject *string) {
     return 0;
 }
 
+/* A str that is JSON already (a location's), as UTF-8: straight from an
+ * ASCII string, else encoded (surrogates passed, as the result is decoded). */
+static int put_raw(Text *out, PyObject *string) {
+    if (!PyUnicode_Check(string)) {
+        PyErr_SetString(PyExc_TypeError, "expected a str of JSON");
+        return -1;
+    }
+    if (PyUnicode_IS_ASCII(string))
+        return put_text(out, (const char *)PyUnicode_DATA(string),
+                        (size_t)PyUnicode_GET_LENGTH(string));
+    PyObject *bytes = PyUnicode_AsEncodedString(string, "utf-8", "surrogatepass");
+    if (bytes == NULL) return -1;
+    int failed = put_text(out, PyBytes_AS_STRING(bytes), (size_t)PyBytes_GET_SIZE(bytes));
+    Py_DECREF(bytes);
+    return failed;
+}
+
 static int field_string(Text *out, PyObject *object, int name) {
     PyObject *field = get_field(object, name);
     if (field == NULL) return -1;
@@ -497,17 +529,52 @@ static int put_change(Text *out, PyObject *change) {
     return PUT_TEXT(out, "}");
 }
 
-/* Difference.to_json: `kinds` is KINDS, the order the kinds present are
- * listed in. */
-static int put_difference(Text *out, PyObject *difference, PyObject *kinds) {
-    int64_t words_a, words_b, common;
+/* A paragraph of a passage-level change (its location without the path). */
+static int put_paragraph(Text *out, PyObject *location) {
+    static const int numbers[5] = {F_PARAGRAPH, F_START, F_END, F_LINE_START, F_LINE_END};
+    static const char *labels[5] = {"{\"paragraph\": ", ", \"start\": ", ", \"end\": ",
+                                    ", \"line_start\": ", ", \"line_end\": "};
+    int64_t value;
+    for (int i = 0; i < 5; i++)
+        if (field_int(location, numbers[i], &value) || put_text(out, labels[i], strlen(labels[i])) ||
+            put_int_checked(out, value))
+            return -1;
+    return PUT_TEXT(out, "}");
+}
+
+static int put_paragraphs(Text *out, PyObject *change, int field) {
+    PyObject *locations = get_field(change, field);
+    if (locations == NULL) return -1;
+    int failed = !PyTuple_CheckExact(locations);
+    if (failed) PyErr_SetString(PyExc_TypeError, "a change's paragraphs must be a tuple");
+    failed = failed || PUT_TEXT(out, "[");
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(locations); i++)
+        failed = (i && PUT_TEXT(out, ", ")) || put_paragraph(out, PyTuple_GET_ITEM(locations, i));
+    Py_DECREF(locations);
+    return failed || PUT_TEXT(out, "]") ? -1 : 0;
+}
+
+/* ParagraphChange.to_json. */
+static int put_paragraph_change(Text *out, PyObject *change) {
+    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, change, F_KIND) ||
+        PUT_TEXT(out, ", \"a\": ") || put_paragraphs(out, change, F_A) ||
+        PUT_TEXT(out, ", \"b\": ") || put_paragraphs(out, change, F_B))
+        return -1;
+    return PUT_TEXT(out, "}");
+}
+
+/* Difference.to_json, or PassageDifference.to_json when `passage`: `kinds`
+ * is KINDS, the order the kinds present are listed in. */
+static int put_difference(Text *out, PyObject *difference, PyObject *kinds, int passage) {
+    int64_t words_a, words_b, common_a, common_b;
     if (!PyTuple_CheckExact(kinds)) {
         PyErr_SetString(PyExc_TypeError, "kinds must be a tuple");
         return -1;
     }
     if (field_int(difference, F_WORDS_A, &words_a) ||
         field_int(difference, F_WORDS_B, &words_b) ||
-        field_int(difference, F_COMMON, &common))
+        field_int(difference, passage ? F_COMMON_A : F_COMMON, &common_a) ||
+        (passage ? field_int(difference, F_COMMON_B, &common_b) : (common_b = common_a, 0)))
         return -1;
     PyObject *changes = get_field(difference, F_CHANGES);
     if (changes == NULL) return -1;
@@ -516,11 +583,11 @@ static int put_difference(Text *out, PyObject *difference, PyObject *kinds) {
         PyErr_SetString(PyExc_TypeError, "changes must be a tuple");
         goto done;
     }
-    if (PUT_TEXT(out, "{\"coverage_a\": ") || put_coverage(out, common, words_a) ||
-        PUT_TEXT(out, ", \"coverage_b\": ") || put_coverage(out, common, words_b) ||
+    if (PUT_TEXT(out, "{\"coverage_a\": ") || put_coverage(out, common_a, words_a) ||
+        PUT_TEXT(out, ", \"coverage_b\": ") || put_coverage(out, common_b, words_b) ||
         PUT_TEXT(out, ", \"words_a\": ") || put_int_checked(out, words_a) ||
         PUT_TEXT(out, ", \"words_b\": ") || put_int_checked(out, words_b) ||
-        PUT_TEXT(out, ", \"common\": ") || put_int_checked(out, common) ||
+        (!passage && (PUT_TEXT(out, ", \"common\": ") || put_int_checked(out, common_a))) ||
         PUT_TEXT(out, ", \"kinds\": ["))
         goto done;
     /* The kinds present, in the order of `kinds`: each change's kind is read
@@ -550,9 +617,12 @@ kinds_done:
     if (failed) goto done;
     failed = -1;
     if (PUT_TEXT(out, "], \"changes\": [")) goto done;
-    for (Py_ssize_t i = 0; i < count; i++)
-        if ((i && PUT_TEXT(out, ", ")) || put_change(out, PyTuple_GET_ITEM(changes, i)))
+    for (Py_ssize_t i = 0; i < count; i++) {
+        PyObject *change = PyTuple_GET_ITEM(changes, i);
+        if ((i && PUT_TEXT(out, ", ")) ||
+            (passage ? put_paragraph_change(out, change) : put_change(out, change)))
             goto done;
+    }
     failed = PUT_TEXT(out, "]}");
 done:
     Py_DECREF(changes);
@@ -560,10 +630,6 @@ done:
 }
 
 static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObject *kinds) {
-    if (!PyUnicode_Check(a) || !PyUnicode_Check(b)) {
-        PyErr_SetString(PyExc_TypeError, "a and b must be the locations' JSON texts");
-        return -1;
-    }
     if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, match, F_KIND) ||
         PUT_TEXT(out, ", \"similarity\": "))
         return -1;
@@ -579,26 +645,9 @@ static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObj
     failed = truth < 0 || (truth ? PUT_TEXT(out, ", \"boilerplate\": true")
                                  : PUT_TEXT(out, ", \"boilerplate\": false"));
     if (failed) return -1;
-    Py_ssize_t length_a, length_b;
-    /* The locations' JSON is ASCII but for the path, which may hold lone
-     * surrogates: encoded as the rest is. */
-    PyObject *bytes_a = PyUnicode_AsEncodedString(a, "utf-8", "surrogatepass");
-    if (bytes_a == NULL) return -1;
-    PyObject *bytes_b = PyUnicode_AsEncodedString(b, "utf-8", "surrogatepass");
-    if (bytes_b == NULL) {
-        Py_DECREF(bytes_a);
+    if (PUT_TEXT(out, ", \"a\": ") || put_raw(out, a) || PUT_TEXT(out, ", \"b\": ") ||
+        put_raw(out, b) || PUT_TEXT(out, ", \"spans\": ["))
         return -1;
-    }
-    length_a = PyBytes_GET_SIZE(bytes_a);
-    length_b = PyBytes_GET_SIZE(bytes_b);
-    failed = PUT_TEXT(out, ", \"a\": ") ||
-             put_text(out, PyBytes_AS_STRING(bytes_a), (size_t)length_a) ||
-             PUT_TEXT(out, ", \"b\": ") ||
-             put_text(out, PyBytes_AS_STRING(bytes_b), (size_t)length_b) ||
-             PUT_TEXT(out, ", \"spans\": [");
-    Py_DECREF(bytes_a);
-    Py_DECREF(bytes_b);
-    if (failed) return -1;
     PyObject *spans = get_field(match, F_SPANS);
     if (spans == NULL) return -1;
     failed = !PyTuple_CheckExact(spans);
@@ -617,8 +666,56 @@ static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObj
         return -1;
     PyObject *difference = get_field(match, F_DIFFERENCE);
     if (difference == NULL) return -1;
-    failed = difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds);
+    failed =
+        difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds, 0);
     Py_DECREF(difference);
+    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+}
+
+static int put_passage(Text *out, PyObject *passage, PyObject *a, PyObject *b, PyObject *kinds) {
+    if (PUT_TEXT(out, "{\"a\": ") || put_raw(out, a) || PUT_TEXT(out, ", \"b\": ") ||
+        put_raw(out, b) || PUT_TEXT(out, ", \"similarity\": "))
+        return -1;
+    PyObject *field = get_field(passage, F_SIMILARITY);
+    if (field == NULL) return -1;
+    int failed = put_rounded(out, field);
+    Py_DECREF(field);
+    if (failed || PUT_TEXT(out, ", \"matches\": [")) return -1;
+    PyObject *matches = get_field(passage, F_MATCHES);
+    if (matches == NULL) return -1;
+    failed = !PyTuple_CheckExact(matches);
+    if (failed) PyErr_SetString(PyExc_TypeError, "matches must be a tuple of ints");
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(matches); i++) {
+        PyObject *number = PyTuple_GET_ITEM(matches, i);
+        int64_t value = PyLong_CheckExact(number) ? PyLong_AsLongLong(number) : -1;
+        if (!PyLong_CheckExact(number))
+            PyErr_SetString(PyExc_TypeError, "matches must be a tuple of ints");
+        failed = PyErr_Occurred() || (i && PUT_TEXT(out, ", ")) || put_int_checked(out, value);
+    }
+    Py_DECREF(matches);
+    if (failed || PUT_TEXT(out, "], \"difference\": ")) return -1;
+    PyObject *difference = get_field(passage, F_DIFFERENCE);
+    if (difference == NULL) return -1;
+    failed =
+        difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds, 1);
+    Py_DECREF(difference);
+    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+}
+
+static int put_document(Text *out, PyObject *document) {
+    int64_t paragraphs, chars;
+    if (PUT_TEXT(out, "{\"path\": ") || field_string(out, document, F_PATH) ||
+        field_int(document, F_PARAGRAPHS, &paragraphs) || PUT_TEXT(out, ", \"paragraphs\": ") ||
+        put_int_checked(out, paragraphs) || field_int(document, F_CHARS, &chars) ||
+        PUT_TEXT(out, ", \"chars\": ") || put_int_checked(out, chars) ||
+        PUT_TEXT(out, ", \"encoding\": ") || field_string(out, document, F_ENCODING))
+        return -1;
+    PyObject *warning = get_field(document, F_WARNING);
+    if (warning == NULL) return -1;
+    int truth = PyObject_IsTrue(warning);
+    int failed = truth < 0 || (truth && (PUT_TEXT(out, ", \"warning\": ") ||
+                                          put_json_string(out, warning)));
+    Py_DECREF(warning);
     return failed || PUT_TEXT(out, "}") ? -1 : 0;
 }
 
@@ -648,6 +745,22 @@ static PyObject *match_json(PyObject *module, PyObject *const *args, Py_ssize_t 
     return text_result(&out, put_match(&out, args[0], args[1], args[2], args[3]));
 }
 
+static PyObject *passage_json(PyObject *module, PyObject *const *args, Py_ssize_t count) {
+    (void)module;
+    if (count != 4) {
+        PyErr_SetString(PyExc_TypeError, "passage_json(passage, a, b, kinds)");
+        return NULL;
+    }
+    Text out = {NULL, 0, 0};
+    return text_result(&out, put_passage(&out, args[0], args[1], args[2], args[3]));
+}
+
+static PyObject *document_json(PyObject *module, PyObject *document) {
+    (void)module;
+    Text out = {NULL, 0, 0};
+    return text_result(&out, put_document(&out, document));
+}
+
 static PyMethodDef methods[] = {
     {"exact_rows_json", exact_rows_json, METH_VARARGS,
      "exact_rows_json(locations, offsets, a, b, words, edges, boilerplate, rows, run_ends)"
@@ -658,6 +771,11 @@ static PyMethodDef methods[] = {
     {"match_json", (PyCFunction)(void (*)(void))match_json, METH_FASTCALL,
      "match_json(match, a, b, kinds) -> str\n\n_JsonWriter.match(match), a and b the JSON of "
      "its locations."},
+    {"passage_json", (PyCFunction)(void (*)(void))passage_json, METH_FASTCALL,
+     "passage_json(passage, a, b, kinds) -> str\n\n_JsonWriter.passage(passage), a and b the "
+     "JSON of its locations."},
+    {"document_json", document_json, METH_O,
+     "document_json(document) -> str\n\n_JsonWriter.document(document)."},
     {NULL, NULL, 0, NULL},
 };
 

@@ -423,7 +423,9 @@ class _JsonWriter:
     """Matches and clusters as JSON text, the same as ``json.dumps`` of their
     ``to_dict()``: most of a report is locations, each named by many matches
     and a cluster, so each is formatted once and the rest is string joins
-    instead of a dict per object."""
+    instead of a dict per object. Locations, documents, matches and passages
+    are formatted by the compiled report kernel where it was built (the
+    f-strings here are its reference and fallback)."""
 
     def __init__(self) -> None:
         # Keyed by identity: the report holds every location while it is
@@ -435,6 +437,7 @@ class _JsonWriter:
 
         self._kinds = differ.KINDS
         self._difference = differ.Difference
+        self._passage_difference = differ.PassageDifference
 
     def location(self, location: Location) -> str:
         text = self._locations.get(id(location))
@@ -453,6 +456,8 @@ class _JsonWriter:
 
     def document(self, document: Document) -> str:
         # A scan of many small files has as many documents as matches.
+        if _report_batch is not None:
+            return _report_batch.document_json(document)
         warning = (
             f', "warning": {encode_basestring(document.warning)}' if document.warning else ""
         )
@@ -498,6 +503,11 @@ class _JsonWriter:
         )
 
     def passage(self, passage: Passage) -> str:
+        if _report_batch is not None and (
+            passage.difference is None or type(passage.difference) is self._passage_difference
+        ):
+            a, b = self.location(passage.a), self.location(passage.b)
+            return _report_batch.passage_json(passage, a, b, self._kinds)
         difference = "null" if passage.difference is None else passage.difference.to_json()
         return (
             f'{{"a": {self.location(passage.a)}, "b": {self.location(passage.b)}, '
