@@ -180,11 +180,19 @@ class Matches(Sequence[Match]):
 
     def documents(self) -> set[int]:
         """The documents (indices into ``Report.documents``) the matches name."""
-        named = {m.a.document for m in self._items if isinstance(m, Match)}
-        named |= {m.b.document for m in self._items if isinstance(m, Match)}
-        if self._exact is not None:
-            used = np.concatenate((self._exact.a, self._exact.b))
-            named.update(self._exact.locations[i].document for i in set(used.tolist()))
+        made = [m for m in self._items if isinstance(m, Match)]
+        named = {m.a.document for m in made} | {m.b.document for m in made}
+        exact = self._exact
+        if exact is not None and len(exact.locations):
+            # By the rows' location numbers, each distinct one looked up once.
+            documents = np.fromiter(
+                (location.document for location in exact.locations),
+                dtype=np.int64,
+                count=len(exact.locations),
+            )
+            used = np.zeros(len(documents), dtype=bool)
+            used[exact.a] = used[exact.b] = True
+            named.update(np.unique(documents[used]).tolist())
         return named
 
     def boilerplate_count(self) -> int:
