@@ -1,4 +1,4 @@
-/* Exact copies as JSON, compiled.
+/* A report's JSON, compiled.
  *
  * exact_rows_json(locations, offsets, a, b, words, edges, boilerplate, rows,
  * run_ends) -> list[str]: the optional compiled half of dedupe.report's
@@ -780,7 +780,7 @@ static PyMethodDef methods[] = {
 };
 
 static struct PyModuleDef module_definition = {
-    PyModuleDef_HEAD_INIT, "dedupe._report_batch", "Exact copies as JSON, compiled.", -1,
+    PyModuleDef_HEAD_INIT, "dedupe._report_batch", "A report's JSON, compiled.", -1,
     methods,
 };
 
