@@ -429,14 +429,6 @@ static int put_raw(Text *out, PyObject *string) {
     return failed;
 }
 
-static int field_string(Text *out, PyObject *object, int name) {
-    PyObject *field = get_field(object, name);
-    if (field == NULL) return -1;
-    int failed = put_json_string(out, field);
-    Py_DECREF(field);
-    return failed;
-}
-
 /* repr(round(value, 4)): Python's own rounding and shortest repr. */
 static int put_rounded(Text *out, PyObject *value) {
     if (!PyFloat_CheckExact(value) && !PyLong_CheckExact(value)) {
@@ -492,17 +484,18 @@ static int put_pair(Text *out, PyObject *pair) {
     return 0;
 }
 
-static int field_pair(Text *out, PyObject *object, int name) {
+/* Field `name` of `object`, written by `put`. */
+static int put_field(Text *out, PyObject *object, int name, int (*put)(Text *, PyObject *)) {
     PyObject *field = get_field(object, name);
     if (field == NULL) return -1;
-    int failed = put_pair(out, field);
+    int failed = put(out, field);
     Py_DECREF(field);
     return failed;
 }
 
 static int put_location(Text *out, PyObject *location) {
     int64_t value;
-    if (PUT_TEXT(out, "{\"path\": ") || field_string(out, location, F_PATH)) return -1;
+    if (PUT_TEXT(out, "{\"path\": ") || put_field(out, location, F_PATH, put_json_string)) return -1;
     static const int numbers[5] = {F_START, F_END, F_LINE_START, F_LINE_END, F_PARAGRAPH};
     static const char *labels[5] = {", \"start\": ", ", \"end\": ", ", \"line_start\": ",
                                     ", \"line_end\": ", ", \"paragraph\": "};
@@ -514,17 +507,17 @@ static int put_location(Text *out, PyObject *location) {
 }
 
 static int put_change(Text *out, PyObject *change) {
-    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, change, F_KIND) ||
+    if (PUT_TEXT(out, "{\"kind\": ") || put_field(out, change, F_KIND, put_json_string) ||
         PUT_TEXT(out, ", \"where\": "))
         return -1;
     PyObject *where = get_field(change, F_WHERE);
     if (where == NULL) return -1;
     int failed = where == Py_None ? PUT_TEXT(out, "null") : put_json_string(out, where);
     Py_DECREF(where);
-    if (failed || PUT_TEXT(out, ", \"a\": ") || field_pair(out, change, F_A) ||
-        PUT_TEXT(out, ", \"b\": ") || field_pair(out, change, F_B) ||
-        PUT_TEXT(out, ", \"old\": ") || field_string(out, change, F_OLD) ||
-        PUT_TEXT(out, ", \"new\": ") || field_string(out, change, F_NEW))
+    if (failed || PUT_TEXT(out, ", \"a\": ") || put_field(out, change, F_A, put_pair) ||
+        PUT_TEXT(out, ", \"b\": ") || put_field(out, change, F_B, put_pair) ||
+        PUT_TEXT(out, ", \"old\": ") || put_field(out, change, F_OLD, put_json_string) ||
+        PUT_TEXT(out, ", \"new\": ") || put_field(out, change, F_NEW, put_json_string))
         return -1;
     return PUT_TEXT(out, "}");
 }
@@ -556,7 +549,7 @@ static int put_paragraphs(Text *out, PyObject *change, int field) {
 
 /* ParagraphChange.to_json. */
 static int put_paragraph_change(Text *out, PyObject *change) {
-    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, change, F_KIND) ||
+    if (PUT_TEXT(out, "{\"kind\": ") || put_field(out, change, F_KIND, put_json_string) ||
         PUT_TEXT(out, ", \"a\": ") || put_paragraphs(out, change, F_A) ||
         PUT_TEXT(out, ", \"b\": ") || put_paragraphs(out, change, F_B))
         return -1;
@@ -629,20 +622,26 @@ done:
     return failed;
 }
 
+/* An item's last field, its difference (or null), and its closing brace. */
+static int put_difference_last(Text *out, PyObject *item, PyObject *kinds, int passage) {
+    PyObject *difference = get_field(item, F_DIFFERENCE);
+    if (difference == NULL) return -1;
+    int failed = difference == Py_None ? PUT_TEXT(out, "null")
+                                       : put_difference(out, difference, kinds, passage);
+    Py_DECREF(difference);
+    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+}
+
 static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObject *kinds) {
-    if (PUT_TEXT(out, "{\"kind\": ") || field_string(out, match, F_KIND) ||
+    if (PUT_TEXT(out, "{\"kind\": ") || put_field(out, match, F_KIND, put_json_string) ||
         PUT_TEXT(out, ", \"similarity\": "))
         return -1;
-    PyObject *field = get_field(match, F_SIMILARITY);
-    if (field == NULL) return -1;
-    int failed = put_rounded(out, field);
-    Py_DECREF(field);
-    if (failed) return -1;
-    field = get_field(match, F_BOILERPLATE);
+    if (put_field(out, match, F_SIMILARITY, put_rounded)) return -1;
+    PyObject *field = get_field(match, F_BOILERPLATE);
     if (field == NULL) return -1;
     int truth = PyObject_IsTrue(field);
     Py_DECREF(field);
-    failed = truth < 0 || (truth ? PUT_TEXT(out, ", \"boilerplate\": true")
+    int failed = truth < 0 || (truth ? PUT_TEXT(out, ", \"boilerplate\": true")
                                  : PUT_TEXT(out, ", \"boilerplate\": false"));
     if (failed) return -1;
     if (PUT_TEXT(out, ", \"a\": ") || put_raw(out, a) || PUT_TEXT(out, ", \"b\": ") ||
@@ -655,8 +654,8 @@ static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObj
     for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(spans); i++) {
         PyObject *span = PyTuple_GET_ITEM(spans, i);
         failed = (i && PUT_TEXT(out, ", ")) || PUT_TEXT(out, "{\"a\": ") ||
-                 field_pair(out, span, F_A) || PUT_TEXT(out, ", \"b\": ") ||
-                 field_pair(out, span, F_B) || PUT_TEXT(out, "}");
+                 put_field(out, span, F_A, put_pair) || PUT_TEXT(out, ", \"b\": ") ||
+                 put_field(out, span, F_B, put_pair) || PUT_TEXT(out, "}");
     }
     Py_DECREF(spans);
     int64_t matched;
@@ -664,26 +663,18 @@ static int put_match(Text *out, PyObject *match, PyObject *a, PyObject *b, PyObj
         field_int(match, F_MATCHED_WORDS, &matched) || put_int_checked(out, matched) ||
         PUT_TEXT(out, ", \"difference\": "))
         return -1;
-    PyObject *difference = get_field(match, F_DIFFERENCE);
-    if (difference == NULL) return -1;
-    failed =
-        difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds, 0);
-    Py_DECREF(difference);
-    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+    return put_difference_last(out, match, kinds, 0);
 }
 
 static int put_passage(Text *out, PyObject *passage, PyObject *a, PyObject *b, PyObject *kinds) {
     if (PUT_TEXT(out, "{\"a\": ") || put_raw(out, a) || PUT_TEXT(out, ", \"b\": ") ||
         put_raw(out, b) || PUT_TEXT(out, ", \"similarity\": "))
         return -1;
-    PyObject *field = get_field(passage, F_SIMILARITY);
-    if (field == NULL) return -1;
-    int failed = put_rounded(out, field);
-    Py_DECREF(field);
-    if (failed || PUT_TEXT(out, ", \"matches\": [")) return -1;
+    if (put_field(out, passage, F_SIMILARITY, put_rounded) || PUT_TEXT(out, ", \"matches\": ["))
+        return -1;
     PyObject *matches = get_field(passage, F_MATCHES);
     if (matches == NULL) return -1;
-    failed = !PyTuple_CheckExact(matches);
+    int failed = !PyTuple_CheckExact(matches);
     if (failed) PyErr_SetString(PyExc_TypeError, "matches must be a tuple of ints");
     for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(matches); i++) {
         PyObject *number = PyTuple_GET_ITEM(matches, i);
@@ -694,21 +685,16 @@ static int put_passage(Text *out, PyObject *passage, PyObject *a, PyObject *b, P
     }
     Py_DECREF(matches);
     if (failed || PUT_TEXT(out, "], \"difference\": ")) return -1;
-    PyObject *difference = get_field(passage, F_DIFFERENCE);
-    if (difference == NULL) return -1;
-    failed =
-        difference == Py_None ? PUT_TEXT(out, "null") : put_difference(out, difference, kinds, 1);
-    Py_DECREF(difference);
-    return failed || PUT_TEXT(out, "}") ? -1 : 0;
+    return put_difference_last(out, passage, kinds, 1);
 }
 
 static int put_document(Text *out, PyObject *document) {
     int64_t paragraphs, chars;
-    if (PUT_TEXT(out, "{\"path\": ") || field_string(out, document, F_PATH) ||
+    if (PUT_TEXT(out, "{\"path\": ") || put_field(out, document, F_PATH, put_json_string) ||
         field_int(document, F_PARAGRAPHS, &paragraphs) || PUT_TEXT(out, ", \"paragraphs\": ") ||
         put_int_checked(out, paragraphs) || field_int(document, F_CHARS, &chars) ||
         PUT_TEXT(out, ", \"chars\": ") || put_int_checked(out, chars) ||
-        PUT_TEXT(out, ", \"encoding\": ") || field_string(out, document, F_ENCODING))
+        PUT_TEXT(out, ", \"encoding\": ") || put_field(out, document, F_ENCODING, put_json_string))
         return -1;
     PyObject *warning = get_field(document, F_WARNING);
     if (warning == NULL) return -1;
@@ -735,24 +721,26 @@ static PyObject *location_json(PyObject *module, PyObject *location) {
     return text_result(&out, put_location(&out, location));
 }
 
-static PyObject *match_json(PyObject *module, PyObject *const *args, Py_ssize_t count) {
-    (void)module;
+/* An item written with its locations' JSON and KINDS: (item, a, b, kinds). */
+static PyObject *item_json(PyObject *const *args, Py_ssize_t count,
+                           int (*put)(Text *, PyObject *, PyObject *, PyObject *, PyObject *),
+                           const char *usage) {
     if (count != 4) {
-        PyErr_SetString(PyExc_TypeError, "match_json(match, a, b, kinds)");
+        PyErr_SetString(PyExc_TypeError, usage);
         return NULL;
     }
     Text out = {NULL, 0, 0};
-    return text_result(&out, put_match(&out, args[0], args[1], args[2], args[3]));
+    return text_result(&out, put(&out, args[0], args[1], args[2], args[3]));
+}
+
+static PyObject *match_json(PyObject *module, PyObject *const *args, Py_ssize_t count) {
+    (void)module;
+    return item_json(args, count, put_match, "match_json(match, a, b, kinds)");
 }
 
 static PyObject *passage_json(PyObject *module, PyObject *const *args, Py_ssize_t count) {
     (void)module;
-    if (count != 4) {
-        PyErr_SetString(PyExc_TypeError, "passage_json(passage, a, b, kinds)");
-        return NULL;
-    }
-    Text out = {NULL, 0, 0};
-    return text_result(&out, put_passage(&out, args[0], args[1], args[2], args[3]));
+    return item_json(args, count, put_passage, "passage_json(passage, a, b, kinds)");
 }
 
 static PyObject *document_json(PyObject *module, PyObject *document) {
