@@ -316,17 +316,22 @@ static PyObject *get_field(PyObject *object, int field) {
 }
 
 /* The field `name` of `object` as an int64; -1 with an exception set. */
+/* An exact int as an int64; -1 with TypeError or OverflowError set. */
+static int as_int64(PyObject *number, const char *what, int64_t *value) {
+    if (!PyLong_CheckExact(number)) {
+        PyErr_Format(PyExc_TypeError, "%s must be an int", what);
+        return -1;
+    }
+    *value = PyLong_AsLongLong(number);
+    return *value == -1 && PyErr_Occurred() ? -1 : 0;
+}
+
 static int field_int(PyObject *object, int name, int64_t *value) {
     PyObject *field = get_field(object, name);
     if (field == NULL) return -1;
-    if (!PyLong_CheckExact(field)) {
-        PyErr_Format(PyExc_TypeError, "%s must be an int", field_names[name]);
-        Py_DECREF(field);
-        return -1;
-    }
-    *value = PyLong_AsLongLong(field);
+    int failed = as_int64(field, field_names[name], value);
     Py_DECREF(field);
-    return *value == -1 && PyErr_Occurred() ? -1 : 0;
+    return failed;
 }
 
 static int put_int_checked(Text *out, int64_t value) {
@@ -336,6 +341,12 @@ static int put_int_checked(Text *out, int64_t value) {
     }
     put_int(out, value);
     return 0;
+}
+
+/* An exact int object (see as_int64), written. */
+static int put_int_object(Text *out, PyObject *number, const char *what) {
+    int64_t value;
+    return as_int64(number, what, &value) || put_int_checked(out, value) ? -1 : 0;
 }
 
 static int put_text(Text *out, const char *data, size_t length) {
@@ -468,18 +479,13 @@ static int put_coverage(Text *out, int64_t common, int64_t words) {
 /* [start, end] of an exact 2-tuple of ints, or null for None. */
 static int put_pair(Text *out, PyObject *pair) {
     if (pair == Py_None) return PUT_TEXT(out, "null");
-    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2 ||
-        !PyLong_CheckExact(PyTuple_GET_ITEM(pair, 0)) ||
-        !PyLong_CheckExact(PyTuple_GET_ITEM(pair, 1))) {
+    if (!PyTuple_CheckExact(pair) || PyTuple_GET_SIZE(pair) != 2) {
         PyErr_SetString(PyExc_TypeError, "a span must be None or a tuple of two ints");
         return -1;
     }
-    int64_t first = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 0));
-    if (first == -1 && PyErr_Occurred()) return -1;
-    int64_t second = PyLong_AsLongLong(PyTuple_GET_ITEM(pair, 1));
-    if (second == -1 && PyErr_Occurred()) return -1;
-    if (PUT_TEXT(out, "[") || put_int_checked(out, first) || PUT_TEXT(out, ", ") ||
-        put_int_checked(out, second) || PUT_TEXT(out, "]"))
+    if (PUT_TEXT(out, "[") || put_int_object(out, PyTuple_GET_ITEM(pair, 0), "a span's start") ||
+        PUT_TEXT(out, ", ") || put_int_object(out, PyTuple_GET_ITEM(pair, 1), "a span's end") ||
+        PUT_TEXT(out, "]"))
         return -1;
     return 0;
 }
@@ -676,13 +682,9 @@ static int put_passage(Text *out, PyObject *passage, PyObject *a, PyObject *b, P
     if (matches == NULL) return -1;
     int failed = !PyTuple_CheckExact(matches);
     if (failed) PyErr_SetString(PyExc_TypeError, "matches must be a tuple of ints");
-    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(matches); i++) {
-        PyObject *number = PyTuple_GET_ITEM(matches, i);
-        int64_t value = PyLong_CheckExact(number) ? PyLong_AsLongLong(number) : -1;
-        if (!PyLong_CheckExact(number))
-            PyErr_SetString(PyExc_TypeError, "matches must be a tuple of ints");
-        failed = PyErr_Occurred() || (i && PUT_TEXT(out, ", ")) || put_int_checked(out, value);
-    }
+    for (Py_ssize_t i = 0; !failed && i < PyTuple_GET_SIZE(matches); i++)
+        failed = (i && PUT_TEXT(out, ", ")) ||
+                 put_int_object(out, PyTuple_GET_ITEM(matches, i), "a passage's match");
     Py_DECREF(matches);
     if (failed || PUT_TEXT(out, "], \"difference\": ")) return -1;
     return put_difference_last(out, passage, kinds, 1);

@@ -1013,8 +1013,8 @@ def _parts_in_order(
     order; one of ``started`` that a stronger pair replaced is passed over."""
     position = 0
     for pair in pairs:
-        key = (pair.a, pair.b)
-        while position < len(started) and (started[position].a, started[position].b) <= key:
+        key = _pair_key(pair)
+        while position < len(started) and _pair_key(started[position]) <= key:
             taken = started[position]
             position += 1
             parts = next(started_parts)
