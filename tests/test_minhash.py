@@ -177,6 +177,26 @@ def test_permutations_are_datasketch_parameters() -> None:
         assert (a % 2 == 1).all()  # odd multipliers: permutations of 2**32
 
 
+@pytest.mark.parametrize("seed", [0, 1, 2, 99, 2**31, 2**32 - 1])
+@pytest.mark.parametrize("num_perm", [1, 128, 700])
+def test_permutations_follow_numpy_random_state(num_perm: int, seed: int) -> None:
+    # The draws datasketch makes, from numpy's generator; ours come from
+    # Python's (the same Mersenne Twister) so that numpy.random stays unloaded.
+    generator = np.random.RandomState(seed)
+    expected_a = generator.randint(0, 1 << 31, num_perm, dtype=np.uint32) * 2 + 1
+    expected_b = generator.randint(0, 1 << 32, num_perm, dtype=np.uint32)
+    a, b = permutations(num_perm, seed)
+    assert a.dtype == b.dtype == np.uint32
+    assert np.array_equal(a, expected_a) and np.array_equal(b, expected_b)
+    assert not a.flags.writeable and not b.flags.writeable
+
+
+@pytest.mark.parametrize("seed", [-1, 2**32])
+def test_permutations_refuse_seeds_outside_32_bits(seed: int) -> None:
+    with pytest.raises(ValueError, match="seed must be between"):
+        permutations(4, seed)
+
+
 def test_fmix32_known_values_and_bijection() -> None:
     # MurmurHash3 fmix32 reference values.
     values = np.array([0, 1, 0xFFFFFFFF], dtype=np.uint32)
