@@ -197,6 +197,15 @@ def test_no_signatures_no_candidates(path: str) -> None:
     assert lsh_candidates(one, bands=8, rows=4, max_bucket=64).shape == (0, 2)
 
 
+def numpy_lsh_candidates(sigs: np.ndarray, **options: int) -> np.ndarray:
+    saved = index._index_batch
+    try:
+        index._index_batch = None
+        return lsh_candidates(sigs, **options)
+    finally:
+        index._index_batch = saved
+
+
 @pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
 @settings(max_examples=60, deadline=None)
 @given(
@@ -213,13 +222,40 @@ def test_compiled_lsh_buckets_equal_the_numpy_ones(
     rng = np.random.default_rng(seed)
     sigs = rng.integers(0, 3, size=(count, bands * rows + 1), dtype=np.uint32)
     compiled = lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=max_bucket)
-    saved = index._index_batch
-    try:
-        index._index_batch = None
-        reference = lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=max_bucket)
-    finally:
-        index._index_batch = saved
+    reference = numpy_lsh_candidates(sigs, bands=bands, rows=rows, max_bucket=max_bucket)
     assert np.array_equal(compiled, reference)
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+@pytest.mark.parametrize("sorted_bits", [1, 11, 12, 22, 64])
+@pytest.mark.parametrize("max_bucket", [2, 64])
+def test_compiled_lsh_buckets_do_not_depend_on_the_bits_sorted(
+    sorted_bits: int, max_bucket: int
+) -> None:
+    # 1,500 distinct keys per band against 2**11 values of an 11-bit prefix:
+    # hundreds of runs of keys that agree in the bits sorted but not in all
+    # (put in order after the sort), beside buckets of repeated rows.
+    rng = np.random.default_rng(sorted_bits)
+    distinct = rng.integers(0, 2**32, size=(1_500, 16), dtype=np.uint32)
+    sigs = distinct[rng.integers(0, len(distinct), size=3_000)]
+    sigs[:, 8:] = rng.integers(0, 3, size=(len(sigs), 8))  # big buckets, chains
+    options = {"bands": 8, "rows": 2, "max_bucket": max_bucket}
+    row_bits = (len(sigs) - 1).bit_length()
+    packed = index._index_batch.lsh_pairs(sigs, 16, 8, 2, max_bucket, row_bits, sorted_bits)
+    assert np.array_equal(index._unique_packed_pairs(packed), numpy_lsh_candidates(sigs, **options))
+
+
+@pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")
+def test_compiled_lsh_buckets_over_several_blocks_of_band_keys() -> None:
+    # 36,000 signatures x 64 bands of 8-byte keys: more than one 16 MB block.
+    rng = np.random.default_rng(5)
+    distinct = rng.integers(0, 2**32, size=(20_000, 128), dtype=np.uint32)
+    sigs = distinct[rng.integers(0, len(distinct), size=36_000)]
+    sigs[:, ::3] = rng.integers(0, 4, size=(len(sigs), 43))
+    options = {"bands": 64, "rows": 2, "max_bucket": 8}
+    compiled = lsh_candidates(sigs, **options)
+    assert len(compiled) > 10_000
+    assert np.array_equal(compiled, numpy_lsh_candidates(sigs, **options))
 
 
 @pytest.mark.skipif(not index.COMPILED, reason="dedupe._index_batch was not built")

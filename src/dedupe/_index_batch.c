@@ -9,8 +9,9 @@
  * the chain of neighbours in signature order. The pairs come as int32 pairs
  * packed in bytes, unordered and with repeats (the caller sorts and dedupes
  * them). A stable radix sort of the keys' top bits per band replaces
- * numpy's sort of keys and rows packed into 64 bits, and one pass finds the
- * buckets and writes their pairs. Runs without the GIL.
+ * numpy's sort of keys and rows packed into 64 bits (the few runs that
+ * agree in those bits but not in the whole key are then ordered apart), and
+ * one pass finds the buckets and writes their pairs. Runs without the GIL.
  *
  * containment_pairs: the optional compiled half of
  * dedupe.index.flat_containment_candidates, which holds the numpy version,
@@ -454,11 +455,13 @@ static inline uint64_t band_key(const uint32_t *row, Py_ssize_t width) {
 #define RADIX_BITS 11
 #define RADIX (1 << RADIX_BITS)
 
-/* Sorts (keys, ids) by keys, stably, keys below 2**bits; the scratch arrays
- * are as long. Returns the array pair holding the result. */
+/* Sorts (keys, ids) by the bits of the keys from `low` up, stably, keys
+ * below 2**bits; the scratch arrays are as long. Returns the array pair
+ * holding the result. */
 static void radix_sort(uint64_t **keys, int32_t **ids, uint64_t **keys_scratch,
-                       int32_t **ids_scratch, Py_ssize_t count, int bits, Py_ssize_t *histogram) {
-    for (int shift = 0; shift < bits; shift += RADIX_BITS) {
+                       int32_t **ids_scratch, Py_ssize_t count, int low, int bits,
+                       Py_ssize_t *histogram) {
+    for (int shift = low; shift < bits; shift += RADIX_BITS) {
         memset(histogram, 0, RADIX * sizeof *histogram);
         const uint64_t *k = *keys;
         for (Py_ssize_t i = 0; i < count; i++) histogram[(k[i] >> shift) & (RADIX - 1)]++;
@@ -483,51 +486,105 @@ static void radix_sort(uint64_t **keys, int32_t **ids, uint64_t **keys_scratch,
     }
 }
 
+/* Puts a run of (keys, ids) in key order, stably, unless it is already:
+ * keys that agree in the bits sorted on nearly always agree in all. An
+ * insertion sort costs one pass plus one step per key moved past another. */
+static void order_run(uint64_t *keys, int32_t *ids, Py_ssize_t count) {
+    for (Py_ssize_t i = 1; i < count; i++) {
+        uint64_t key = keys[i];
+        int32_t id = ids[i];
+        Py_ssize_t j = i;
+        for (; j > 0 && keys[j - 1] > key; j--) {
+            keys[j] = keys[j - 1];
+            ids[j] = ids[j - 1];
+        }
+        keys[j] = key;
+        ids[j] = id;
+    }
+}
+
+/* A bucket's pairs: all of them, or past max_bucket members the chain of
+ * neighbours. 0 on success, -1 when out of memory. */
+static int bucket_pairs(const int32_t *id, Py_ssize_t size, Py_ssize_t max_bucket, Ints *pairs) {
+    int failed = 0;
+    if (size > max_bucket) {
+        for (Py_ssize_t i = 0; i + 1 < size && !failed; i++)
+            failed = ints_push(pairs, id[i]) || ints_push(pairs, id[i + 1]);
+    } else if (size >= 2) {
+        for (Py_ssize_t i = 0; i < size && !failed; i++)
+            for (Py_ssize_t j = i + 1; j < size && !failed; j++)
+                failed = ints_push(pairs, id[i]) || ints_push(pairs, id[j]);
+    }
+    return failed ? -1 : 0;
+}
+
+/* Band keys are computed this many bytes of them at a time, for as many
+ * bands as fit, in one pass over the signatures: a pass per band loaded one
+ * cache line per signature for two of its values (a third of the time).
+ * Small enough to be reused from the heap rather than mapped afresh. */
+#define KEY_BLOCK_BYTES (4 << 20)
+
 static int lsh_buckets(const uint32_t *signatures, Py_ssize_t count, Py_ssize_t width,
                        Py_ssize_t bands, Py_ssize_t rows, Py_ssize_t max_bucket, int row_bits,
-                       Ints *pairs) {
+                       int sorted_bits, Ints *pairs) {
     int failed = 0;
-    uint64_t *keys = malloc((size_t)count * sizeof *keys);
+    Py_ssize_t group = count ? KEY_BLOCK_BYTES / (count * (Py_ssize_t)sizeof(uint64_t)) : 1;
+    if (group < 1) group = 1;
+    if (group > bands) group = bands;
+    uint64_t *group_keys = malloc((size_t)(group * count) * sizeof *group_keys);
     uint64_t *keys_scratch = malloc((size_t)count * sizeof *keys_scratch);
     int32_t *ids = malloc((size_t)count * sizeof *ids);
     int32_t *ids_scratch = malloc((size_t)count * sizeof *ids_scratch);
     Py_ssize_t *histogram = malloc(RADIX * sizeof *histogram);
-    uint64_t *keys_block = keys, *keys_scratch_block = keys_scratch;
-    int32_t *ids_block = ids, *ids_scratch_block = ids_scratch;
-    if (!keys || !keys_scratch || !ids || !ids_scratch || !histogram) {
+    if (!group_keys || !keys_scratch || !ids || !ids_scratch || !histogram) {
         failed = 1;
         goto done;
     }
     int bits = 64 - row_bits;
-    for (Py_ssize_t band = 0; band < bands && !failed; band++) {
-        uint64_t *k = keys_block, *ks = keys_scratch_block;
-        int32_t *id = ids_block, *ids2 = ids_scratch_block;
+    /* Only the top sorted_bits of each key are sorted on, whole radix
+     * digits of them: with a few bits more than there are keys to tell
+     * apart, keys that agree there but not further are rare, and order_run
+     * separates them. BBC News, 11,756 signatures, 63 bands: two passes
+     * instead of five. With the keys in blocks, lsh_pairs took 7.5-7.9 ms
+     * there instead of 16-17 ms; 50 MB planted corpus 0.19 s, was 0.27 s. */
+    if (sorted_bits <= 0) sorted_bits = row_bits + 4;
+    int low = bits - RADIX_BITS * ((sorted_bits + RADIX_BITS - 1) / RADIX_BITS);
+    if (low < 0) low = 0;
+    for (Py_ssize_t first = 0; first < bands && !failed; first += group) {
+        Py_ssize_t these = bands - first < group ? bands - first : group;
         for (Py_ssize_t i = 0; i < count; i++) {
+            const uint32_t *row = signatures + i * width + first * rows;
             /* The top bits alone: keys equal there share a bucket. */
-            k[i] = band_key(signatures + i * width + band * rows, rows) >> row_bits;
-            id[i] = (int32_t)i;
+            for (Py_ssize_t b = 0; b < these; b++)
+                group_keys[b * count + i] = band_key(row + b * rows, rows) >> row_bits;
         }
-        radix_sort(&k, &id, &ks, &ids2, count, bits, histogram);
-        for (Py_ssize_t start = 0; start < count && !failed;) {
-            Py_ssize_t end = start + 1;
-            while (end < count && k[end] == k[start]) end++;
-            Py_ssize_t size = end - start;
-            if (size > max_bucket) {
-                for (Py_ssize_t i = start; i + 1 < end && !failed; i++)
-                    failed = ints_push(pairs, id[i]) || ints_push(pairs, id[i + 1]);
-            } else if (size >= 2) {
-                for (Py_ssize_t i = start; i < end && !failed; i++)
-                    for (Py_ssize_t j = i + 1; j < end && !failed; j++)
-                        failed = ints_push(pairs, id[i]) || ints_push(pairs, id[j]);
+        for (Py_ssize_t b = 0; b < these && !failed; b++) {
+            uint64_t *k = group_keys + b * count, *ks = keys_scratch;
+            int32_t *id = ids, *ids2 = ids_scratch;
+            for (Py_ssize_t i = 0; i < count; i++) id[i] = (int32_t)i;
+            radix_sort(&k, &id, &ks, &ids2, count, low, bits, histogram);
+            for (Py_ssize_t start = 0; start < count && !failed;) {
+                uint64_t sorted_on = k[start] >> low;
+                Py_ssize_t end = start + 1;
+                while (end < count && k[end] >> low == sorted_on) end++;
+                if (low > 0 && end - start >= 2) order_run(k + start, id + start, end - start);
+                /* The buckets: runs of equal keys, their ids ascending (the
+                 * sorts are stable and the ids went in ascending). */
+                for (Py_ssize_t bucket = start; bucket < end && !failed;) {
+                    Py_ssize_t bucket_end = bucket + 1;
+                    while (bucket_end < end && k[bucket_end] == k[bucket]) bucket_end++;
+                    failed = bucket_pairs(id + bucket, bucket_end - bucket, max_bucket, pairs);
+                    bucket = bucket_end;
+                }
+                start = end;
             }
-            start = end;
         }
     }
 done:
-    free(keys_block);
-    free(keys_scratch_block);
-    free(ids_block);
-    free(ids_scratch_block);
+    free(group_keys);
+    free(keys_scratch);
+    free(ids);
+    free(ids_scratch);
     free(histogram);
     return failed;
 }
@@ -536,9 +593,9 @@ static PyObject *lsh_pairs(PyObject *module, PyObject *args) {
     (void)module;
     Py_buffer signatures;
     Py_ssize_t width, bands, rows, max_bucket;
-    int row_bits;
-    if (!PyArg_ParseTuple(args, "y*nnnni", &signatures, &width, &bands, &rows, &max_bucket,
-                          &row_bits))
+    int row_bits, sorted_bits = 0;
+    if (!PyArg_ParseTuple(args, "y*nnnni|i", &signatures, &width, &bands, &rows, &max_bucket,
+                          &row_bits, &sorted_bits))
         return NULL;
     PyObject *result = NULL;
     Py_ssize_t count = width > 0 ? signatures.len / (Py_ssize_t)sizeof(uint32_t) / width : 0;
@@ -553,7 +610,8 @@ static PyObject *lsh_pairs(PyObject *module, PyObject *args) {
     Ints pairs = {NULL, 0, 0};
     int failed;
     Py_BEGIN_ALLOW_THREADS
-    failed = lsh_buckets(signatures.buf, count, width, bands, rows, max_bucket, row_bits, &pairs);
+    failed = lsh_buckets(signatures.buf, count, width, bands, rows, max_bucket, row_bits,
+                         sorted_bits, &pairs);
     Py_END_ALLOW_THREADS
     result = pairs_as_bytes(&pairs, failed);
 done:
@@ -563,10 +621,12 @@ done:
 
 static PyMethodDef methods[] = {
     {"lsh_pairs", lsh_pairs, METH_VARARGS,
-     "lsh_pairs(signatures, width, bands, rows, max_bucket, row_bits) -> bytes\n\n"
+     "lsh_pairs(signatures, width, bands, rows, max_bucket, row_bits, sorted_bits=0)\n"
+     "-> bytes\n\n"
      "The pairs of every LSH bucket of every band as native int32 pairs, unordered\n"
      "and with repeats (see dedupe.index.lsh_candidates). signatures: a C-contiguous\n"
-     "uint32 matrix of width columns."},
+     "uint32 matrix of width columns. sorted_bits: how many of the keys' top bits the\n"
+     "radix sort orders (0: a few more than row_bits); any value gives the same pairs."},
     {"containment_pairs", containment_pairs, METH_VARARGS,
      "containment_pairs(values, lengths, is_short, min_coverage, max_postings) -> bytes\n\n"
      "(item, other) pairs of the containment lookup as native int32 pairs, unordered\n"
