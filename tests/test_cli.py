@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import dataclasses
 import json
+import os
 import subprocess
 import sys
 from pathlib import Path
@@ -191,3 +192,42 @@ def test_without_mallopt_the_command_runs_all_the_same(monkeypatch: pytest.Monke
     monkeypatch.setattr(sys, "platform", "darwin")
     monkeypatch.setattr(ctypes, "CDLL", lambda name: pytest.fail("only asked for on Linux"))
     cli._keep_freed_memory()
+
+
+def test_importing_the_package_loads_nothing_until_a_name_is_used() -> None:
+    # The command sets up its process before numpy loads (dedupe.__main__).
+    code = (
+        "import sys, dedupe, dedupe.__main__\n"
+        "assert 'numpy' not in sys.modules and 'dedupe.api' not in sys.modules\n"
+        "from dedupe import Report, Settings\n"
+        "assert dedupe.scan.__module__ == 'dedupe.api' and Report.__module__ == 'dedupe.report'\n"
+        "assert set(dedupe.__all__) <= set(dir(dedupe))\n"
+        "namespace = {}\n"
+        "exec('from dedupe import *', namespace)\n"
+        "assert set(dedupe.__all__) <= set(namespace)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=False)
+    assert done.returncode == 0, done.stderr
+
+
+def test_unknown_package_names_are_attribute_errors() -> None:
+    with pytest.raises(AttributeError, match="no attribute 'scna'"):
+        dedupe.scna  # noqa: B018
+    assert not hasattr(dedupe, "pipeline_of_nothing")
+
+
+@pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
+def test_the_command_starts_one_blas_thread_unless_told_otherwise(
+    monkeypatch: pytest.MonkeyPatch, given: str | None, expected: str
+) -> None:
+    from dedupe import __main__ as command
+    from dedupe import cli
+
+    # Set first, so that monkeypatch restores whatever was there before.
+    monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "")
+    if given is None:
+        monkeypatch.delenv("OPENBLAS_NUM_THREADS")
+    seen: list[str | None] = []
+    monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
+    command.main()
+    assert seen == [expected]

@@ -1,3 +1,23 @@
-from dedupe.cli import run
+"""The ``dedupe`` command (also ``python -m dedupe``)."""
 
-run()
+from __future__ import annotations
+
+import os
+
+
+def main() -> None:
+    """Run the command in a process set up for it before numpy loads.
+
+    dedupe never calls BLAS, but numpy's OpenBLAS starts a thread per core
+    when it loads, and each spins for ~0.1 s waiting for work, on the cores
+    the scan's workers need (BBC News, 30 alternating runs: 0.375 -> 0.365 s).
+    One thread starts none. A value the user set is kept.
+    """
+    os.environ.setdefault("OPENBLAS_NUM_THREADS", "1")
+    from dedupe.cli import run
+
+    run()
+
+
+if __name__ == "__main__":
+    main()
