@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import dataclasses
+import gc
 import json
 import os
 import subprocess
@@ -217,7 +218,7 @@ def test_unknown_package_names_are_attribute_errors() -> None:
 
 
 @pytest.mark.parametrize(("given", "expected"), [(None, "1"), ("4", "4")])
-def test_the_command_starts_one_blas_thread_unless_told_otherwise(
+def test_the_command_sets_blas_threads_and_the_collector_before_importing(
     monkeypatch: pytest.MonkeyPatch, given: str | None, expected: str
 ) -> None:
     from dedupe import __main__ as command
@@ -227,7 +228,14 @@ def test_the_command_starts_one_blas_thread_unless_told_otherwise(
     monkeypatch.setenv("OPENBLAS_NUM_THREADS", given or "")
     if given is None:
         monkeypatch.delenv("OPENBLAS_NUM_THREADS")
-    seen: list[str | None] = []
-    monkeypatch.setattr(cli, "run", lambda: seen.append(os.environ.get("OPENBLAS_NUM_THREADS")))
-    command.main()
-    assert seen == [expected]
+    seen: list[tuple[str | None, bool]] = []
+    monkeypatch.setattr(
+        cli, "run", lambda: seen.append((os.environ.get("OPENBLAS_NUM_THREADS"), gc.isenabled()))
+    )
+    collecting = gc.isenabled()
+    try:
+        command.main()
+    finally:
+        if collecting:
+            gc.enable()
+    assert seen == [(expected, False)]  # and the collector already off
