@@ -124,7 +124,8 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
     uint8_t *filter = NULL;
     int32_t *counts = NULL, *item_index = NULL, *postings = NULL, *votes = NULL;
     int32_t *touched = NULL;
-    Ints found = {NULL, 0, 0}, found_set = {NULL, 0, 0};
+    int64_t *found_ends = NULL;
+    Ints found = {NULL, 0, 0};
     if (offsets == NULL) goto done;
     offsets[0] = 0;
     int64_t short_entries = 0;
@@ -163,11 +164,15 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
      * value, in set order. One pass, prefetching in two steps: the filter
      * byte of the entry 2 * AHEAD on, then the table slot of the one AHEAD
      * on if its filter bit lets it through (each is a miss in tables of
-     * megabytes, independent of the others). */
+     * megabytes, independent of the others). Each hit keeps its value's
+     * number; found_ends says where each set's hits end, which names the
+     * set of a hit without storing it (50 MB planted corpus: 4.3 million
+     * hits, 17 MB less written, the kernel 0.31 -> 0.30 s). */
     counts = calloc((size_t)distinct, sizeof *counts);
-    if (counts == NULL) goto done;
+    found_ends = malloc((size_t)sets * sizeof *found_ends);
+    if (counts == NULL || found_ends == NULL) goto done;
     int64_t total = offsets[sets];
-    for (int64_t s = 0, e = 0; s < sets; s++)
+    for (int64_t s = 0, e = 0; s < sets; found_ends[s++] = found.length)
         for (; e < offsets[s + 1]; e++) {
             if (e + 2 * AHEAD < total)
                 PREFETCH(&filter[(values[e + 2 * AHEAD] & filter_mask) >> 3]);
@@ -181,7 +186,7 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
             int32_t index = table_find(&table, values[e]);
             if (index < 0) continue;
             counts[index]++;
-            if (ints_push(&found, index) || ints_push(&found_set, (int32_t)s)) goto done;
+            if (ints_push(&found, index)) goto done;
         }
     /* Postings per value (CSR): starts[] serve as fill pointers, which
      * leaves each at the next value's start, then are shifted back. */
@@ -190,7 +195,8 @@ static int find_pairs(const uint32_t *values, const int64_t *lengths, const uint
     if (starts == NULL || postings == NULL) goto done;
     starts[0] = 0;
     for (int32_t v = 0; v < distinct; v++) starts[v + 1] = starts[v] + counts[v];
-    for (int64_t f = 0; f < found.length; f++) postings[starts[found.items[f]]++] = found_set.items[f];
+    for (int64_t s = 0, f = 0; s < sets; s++)
+        for (; f < found_ends[s]; f++) postings[starts[found.items[f]]++] = (int32_t)s;
     memmove(starts + 1, starts, (size_t)distinct * sizeof *starts);
     starts[0] = 0;
     /* Each item's votes, one counter per set, reset after the item. */
@@ -237,7 +243,7 @@ done:
     free(votes);
     free(touched);
     free(found.items);
-    free(found_set.items);
+    free(found_ends);
     return result;
 }
 
