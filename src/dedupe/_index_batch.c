@@ -527,7 +527,9 @@ static int bucket_pairs(const int32_t *id, Py_ssize_t size, Py_ssize_t max_bucke
 /* Band keys are computed this many bytes of them at a time, for as many
  * bands as fit, in one pass over the signatures: a pass per band loaded one
  * cache line per signature for two of its values (a third of the time).
- * Small enough to be reused from the heap rather than mapped afresh. */
+ * On BBC News's signatures, blocks of 256 KiB, 1, 4 and 16 MiB took 11.5,
+ * 8.1, 7.9 and 7.6 ms; 4 MiB stays under the command's mmap threshold (see
+ * dedupe.cli), so the block comes from the heap, not from fresh pages. */
 #define KEY_BLOCK_BYTES (4 << 20)
 
 static int lsh_buckets(const uint32_t *signatures, Py_ssize_t count, Py_ssize_t width,

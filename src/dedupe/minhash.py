@@ -8,9 +8,9 @@ datasketch 2.x's default scheme ("affine32") turns each 32-bit element hash
     sig[k]   = min over the set of pi_k(h)
 
 with ``a_k, b_k`` the draws of ``numpy.random.RandomState(seed)`` that
-``datasketch.MinHash(num_perm, seed)`` makes (see :func:`permutations`). The probability that two
-sets agree at position ``k`` estimates their Jaccard similarity, so the share
-of equal positions is the estimate.
+``datasketch.MinHash(num_perm, seed)`` makes (see :func:`permutations`). The
+probability that two sets agree at position ``k`` estimates their Jaccard
+similarity, so the share of equal positions is the estimate.
 
 Here the arithmetic runs over a whole batch: all element hashes of all
 paragraphs are concatenated, permuted as one ``(num_perm, elements)`` matrix

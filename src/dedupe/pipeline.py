@@ -354,17 +354,16 @@ _MERGE_PARAGRAPHS = 1_000
 
 
 class _GrowingArray:
-    """An array that rows are appended to in place, its room grown fourfold
-    when full.
+    """An array that rows are appended to, its room grown fourfold when full.
 
     The corpus's columns are then whole when it is frozen. Joining the parts
     there instead held both the parts and the joined arrays (~150 MB each at
-    50 MB of text) while it copied: peak RSS 445 MiB against 416 MiB now.
-    The copying itself moved into the sketch stage, as batches arrive (the
-    two stages took 1.94-2.16 s before, 1.98-2.02 s now).
+    50 MB of text) while it copied: peak RSS 445 MiB against 416 MiB with
+    the columns grown as batches arrive.
 
     The room is an anonymous memory map, written only as rows arrive: pages
-    never written cost nothing. ``ndarray.resize`` zeroed all of it instead
+    never written cost nothing (the rest of the last map is address space,
+    not memory). ``ndarray.resize`` zeroed all of it instead
     (a page fault for every page, the unused half included), and doubling
     moved the rows more often: BBC News's 16 batches took 16-18 ms to
     append, 5-8 ms so. Not ``np.empty``: numpy asks for transparent huge
